@@ -1,0 +1,145 @@
+import type {
+  AcquireInput,
+  AcquireResult,
+  CompleteInput,
+  ExtendInput,
+  IdempotencyRecord,
+  IdempotencyStore,
+  ReleaseInput,
+} from './store.js'
+import { isLive } from './store.js'
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Upper bound on records kept. Past it, the least recently used *completed* (or dead) record is
+   * evicted; an in-progress record is never evicted, because that would let a duplicate run while
+   * the first execution is still going. Default 100,000.
+   */
+  maxEntries?: number
+}
+
+const DEFAULT_MAX_ENTRIES = 100_000
+/** How many of the oldest entries each `acquire` inspects for expiry, so sweeping stays O(1) amortised. */
+const SWEEP_PER_CALL = 4
+
+/**
+ * The embedded default store: records in a `Map` in this process.
+ *
+ * Atomicity: every method does its check and its write synchronously, with no `await` between
+ * them, so within one JavaScript process no other call can interleave. It is NOT shared between
+ * processes or servers: use a Redis, PostgreSQL or DynamoDB store as soon as more than one process
+ * serves the same keys. Records are lost on restart, and with `maxEntries` reached the oldest
+ * completed records are evicted early (a retry after eviction executes again).
+ *
+ * @example
+ * ```ts
+ * import { createIdempotency, MemoryStore } from '@idemkit/core'
+ * const engine = createIdempotency({ store: new MemoryStore({ maxEntries: 10_000 }) })
+ * ```
+ */
+export class MemoryStore implements IdempotencyStore {
+  readonly name = 'memory'
+  private readonly records = new Map<string, IdempotencyRecord>()
+  private readonly maxEntries: number
+  /** Latest `now` the core has told us; used only to sweep expired records lazily. */
+  private lastNow = 0
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+      throw new RangeError(`MemoryStore: maxEntries must be a positive integer, got ${String(options.maxEntries)}`)
+    }
+    this.maxEntries = maxEntries
+  }
+
+  /** Number of records currently held (live or not yet swept). */
+  get size(): number {
+    return this.records.size
+  }
+
+  async acquire(input: AcquireInput): Promise<AcquireResult> {
+    const { key, now } = input
+    if (now > this.lastNow) this.lastNow = now
+    this.sweepOldest(SWEEP_PER_CALL)
+    const existing = this.records.get(key)
+    if (existing !== undefined && isLive(existing, now)) {
+      this.touch(key, existing)
+      return { acquired: false, record: { ...existing } }
+    }
+    if (existing !== undefined) this.records.delete(key)
+    this.makeRoom()
+    this.records.set(key, {
+      key,
+      status: 'in_progress',
+      fingerprint: input.fingerprint,
+      token: input.token,
+      lockedUntil: input.lockedUntil,
+      expiresAt: input.expiresAt,
+    })
+    return { acquired: true }
+  }
+
+  async complete(input: CompleteInput): Promise<boolean> {
+    const record = this.records.get(input.key)
+    if (record === undefined || record.status !== 'in_progress' || record.token !== input.token) return false
+    record.status = 'completed'
+    record.result = input.result
+    record.expiresAt = input.expiresAt
+    this.touch(input.key, record)
+    return true
+  }
+
+  async release(input: ReleaseInput): Promise<boolean> {
+    const record = this.records.get(input.key)
+    if (record === undefined || record.token !== input.token) return false
+    this.records.delete(input.key)
+    return true
+  }
+
+  async get(key: string): Promise<IdempotencyRecord | undefined> {
+    const record = this.records.get(key)
+    return record === undefined ? undefined : { ...record }
+  }
+
+  async extend(input: ExtendInput): Promise<boolean> {
+    const record = this.records.get(input.key)
+    if (record === undefined || record.status !== 'in_progress' || record.token !== input.token) return false
+    record.lockedUntil = input.lockedUntil
+    if (record.expiresAt < input.lockedUntil) record.expiresAt = input.lockedUntil
+    return true
+  }
+
+  /** Remove every record (for tests). */
+  clear(): void {
+    this.records.clear()
+  }
+
+  /** Move `key` to the most-recently-used end of the map's insertion order. */
+  private touch(key: string, record: IdempotencyRecord): void {
+    this.records.delete(key)
+    this.records.set(key, record)
+  }
+
+  /** Drop up to `budget` dead records from the least-recently-used end. */
+  private sweepOldest(budget: number): void {
+    for (const [key, record] of this.records) {
+      if (budget-- <= 0) return
+      if (!isLive(record, this.lastNow) && record.expiresAt <= this.lastNow) this.records.delete(key)
+    }
+  }
+
+  /** Evict least-recently-used completed or dead records until one more fits. */
+  private makeRoom(): void {
+    if (this.records.size < this.maxEntries) return
+    for (const [key, record] of this.records) {
+      if (record.status === 'completed' || !isLive(record, this.lastNow)) {
+        this.records.delete(key)
+        if (this.records.size < this.maxEntries) return
+      }
+    }
+    throw new Error(
+      `MemoryStore is full: all ${this.records.size} records are in progress (maxEntries ${this.maxEntries}); refusing to evict a running execution`,
+    )
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * How results are turned into the opaque string a store keeps, and back.
+ *
+ * The default, {@link jsonSerializer}, is JSON extended so that the values a function commonly
+ * returns come back as the same type on replay:
+ * | value | replays as |
+ * | --- | --- |
+ * | JSON values | the same JSON values (a fresh copy each replay) |
+ * | `Date` | a `Date` with the same time (an invalid `Date` stays invalid) |
+ * | `BigInt` | the same `BigInt` |
+ * | `undefined` (top level, in arrays, as an object member) | `undefined` (members are kept, not dropped) |
+ * | `NaN`, `Infinity`, `-Infinity` | the same number |
+ * | `Uint8Array` | a `Uint8Array` with the same bytes |
+ * | `Map`, `Set` | a `Map` / `Set` with the entries serialised by these rules |
+ *
+ * Other objects are serialised as JSON would (own enumerable members, `toJSON()` honoured, class
+ * identity lost); functions and symbols are dropped as JSON drops them; a cycle is a `TypeError`.
+ * Tagged values are objects with a `"$t"` member; a plain object that itself has a `"$t"` member is
+ * escaped, so any input round-trips.
+ *
+ * @module
+ */
+
+/** Turns results into strings for the store and back. */
+export interface Serializer {
+  /** The stored form of `value`. */
+  serialize(value: unknown): string
+  /** The value back from its stored form. */
+  deserialize(text: string): unknown
+}
+
+const TAG = '$t'
+
+function needsTagging(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case 'number':
+      return !Number.isFinite(value)
+    case 'bigint':
+    case 'undefined':
+      return true
+    case 'object': {
+      if (value === null) return false
+      if (value instanceof Date || value instanceof Uint8Array || value instanceof Map || value instanceof Set) return true
+      if (seen.has(value)) throw new TypeError('Cannot serialise a cyclic result')
+      seen.add(value)
+      try {
+        if (Array.isArray(value)) {
+          for (const item of value) if (needsTagging(item, seen)) return true
+          return false
+        }
+        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue
+          if (key === TAG) return true
+          if (needsTagging((value as Record<string, unknown>)[key], seen)) return true
+        }
+        return false
+      } finally {
+        seen.delete(value)
+      }
+    }
+    default:
+      return false
+  }
+}
+
+function encode(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? value : { [TAG]: 'num', v: String(value) }
+    case 'bigint':
+      return { [TAG]: 'bigint', v: value.toString() }
+    case 'undefined':
+      return { [TAG]: 'undef' }
+    case 'object': {
+      if (value === null) return null
+      if (value instanceof Date) return { [TAG]: 'date', v: Number.isNaN(value.getTime()) ? null : value.toISOString() }
+      if (value instanceof Uint8Array) return { [TAG]: 'bytes', v: toBase64(value) }
+      if (value instanceof Map) return { [TAG]: 'map', v: Array.from(value, ([k, v]) => [encode(k), encode(v)]) }
+      if (value instanceof Set) return { [TAG]: 'set', v: Array.from(value, encode) }
+      if (Array.isArray(value)) return value.map((item) => (typeof item === 'function' || typeof item === 'symbol' ? null : encode(item)))
+      const toJSON = (value as { toJSON?: unknown }).toJSON
+      if (typeof toJSON === 'function') return encode(toJSON.call(value))
+      const out: Record<string, unknown> = {}
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue
+        const member = (value as Record<string, unknown>)[key]
+        if (typeof member === 'function' || typeof member === 'symbol') continue
+        out[key] = encode(member)
+      }
+      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out
+    }
+    default:
+      return value
+  }
+}
+
+function decode(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(decode)
+  const record = value as Record<string, unknown>
+  const tag = record[TAG]
+  if (typeof tag === 'string') {
+    switch (tag) {
+      case 'num':
+        return Number(record.v)
+      case 'bigint':
+        return BigInt(record.v as string)
+      case 'undef':
+        return undefined
+      case 'date':
+        return new Date(record.v === null ? Number.NaN : (record.v as string))
+      case 'bytes':
+        return fromBase64(record.v as string)
+      case 'map':
+        return new Map((record.v as [unknown, unknown][]).map(([k, v]) => [decode(k), decode(v)]))
+      case 'set':
+        return new Set((record.v as unknown[]).map(decode))
+      case 'obj':
+        return decodeMembers(record.v as Record<string, unknown>)
+    }
+  }
+  return decodeMembers(record)
+}
+
+function decodeMembers(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(record)) out[key] = decode(record[key])
+  return out
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = ''
+  for (let index = 0; index < bytes.length; index += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000))
+  }
+  return btoa(binary)
+}
+
+function fromBase64(text: string): Uint8Array {
+  const binary = atob(text)
+  const bytes = new Uint8Array(binary.length)
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
+  return bytes
+}
+
+/**
+ * The default serializer: JSON, extended so `Date`, `BigInt`, `undefined`, non-finite numbers,
+ * `Uint8Array`, `Map` and `Set` round-trip (see the module documentation). Plain JSON data takes
+ * the fast path: one `JSON.stringify` / `JSON.parse`.
+ */
+export const jsonSerializer: Serializer = {
+  serialize(value: unknown): string {
+    // JSON.stringify answers undefined (not a string) for a bare function or symbol: store it as undefined.
+    const text = needsTagging(value, new Set()) ? JSON.stringify(encode(value)) : JSON.stringify(value)
+    return text ?? JSON.stringify(encode(undefined))
+  },
+  deserialize(text: string): unknown {
+    const parsed: unknown = JSON.parse(text)
+    return text.includes(`"${TAG}"`) ? decode(parsed) : parsed
+  },
+}

@@ -1,0 +1,4 @@
+import { MemoryStore } from '@idemkit/core'
+import { runStoreConformance } from '../src/index.js'
+
+runStoreConformance({ name: 'memory', createStore: () => new MemoryStore() })
