@@ -185,6 +185,16 @@ export interface IdempotencyEngine {
   begin(storageKey: string, fingerprint: string, options?: BeginOptions): Promise<Begun>
   /** The fingerprint of `input` as `run()` computes it. */
   fingerprint(input: unknown): Promise<string>
+  /**
+   * The string `run()` stores for a returned `value` (for helpers that complete a {@link Lease}
+   * themselves, e.g. inside a database transaction, and must stay replayable by `run()`).
+   */
+  encodeResult(value: unknown): string
+  /**
+   * Decode a stored result written by `run()` or {@link IdempotencyEngine.encodeResult}: returns the
+   * value, or throws the stored error (stored failures, results that were too large).
+   */
+  decodeResult(text: string): unknown
   /** The storage key of `key` under `scope`, validating the key (`invalid_key`). */
   storageKey(key: string, scope?: string): string
 }
@@ -251,6 +261,14 @@ class Engine implements IdempotencyEngine {
     return defaultFingerprint(input)
   }
 
+  encodeResult(value: unknown): string {
+    return encodeValue(this.serializer, value)
+  }
+
+  decodeResult(text: string): unknown {
+    return decodeOutcome(this.serializer, text, this.errorTypes)
+  }
+
   storageKey(key: string, scope?: string): string {
     assertValidKey(key)
     return storageKey(key, scope)
@@ -270,7 +288,7 @@ class Engine implements IdempotencyEngine {
     const fingerprint = options.fingerprint ?? (await defaultFingerprint(input))
     const begun = await this.begin(stored, fingerprint, options)
     if (begun.kind === 'replay') {
-      return { value: decodeOutcome(this.serializer, begun.result, this.errorTypes) as T, replayed: true }
+      return { value: this.decodeResult(begun.result) as T, replayed: true }
     }
     const { lease } = begun
     let value: T
@@ -286,7 +304,7 @@ class Engine implements IdempotencyEngine {
     }
     let text: string
     try {
-      text = encodeValue(this.serializer, value)
+      text = this.encodeResult(value)
     } catch (error) {
       // Not serialisable (a cycle, a custom serializer's refusal): a programming error that shows on
       // the first call. Release so the key is not stuck, and surface it.
