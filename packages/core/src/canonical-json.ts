@@ -26,16 +26,40 @@
 
 const MAX_DEPTH = 512
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'))
+/** Characters JSON.stringify escapes (or must escape as lone surrogates): absent from most strings. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+/**
+ * Quoted member names, memoised: payloads repeat the same few names in every object, and quoting
+ * (an escape check plus concatenation) was a measurable share of fingerprinting cost.
+ */
+const quotedKeys = new Map<string, string>()
+const MAX_QUOTED_KEYS = 4_096
 
 /** Canonical text of `value`; see the module documentation for every rule. */
 export function canonicalize(value: unknown): string {
-  return write(value, new Set<object>(), 0, '$')
+  return write(value, [])
 }
 
-function write(value: unknown, ancestors: Set<object>, depth: number, path: string): string {
+/** A string as RFC 8785 writes it: JSON.stringify's escaping, skipped when nothing needs escaping. */
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`
+}
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key)
+  if (quoted === undefined) {
+    quoted = `${quote(key)}:`
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted)
+  }
+  return quoted
+}
+
+// `ancestors` is the stack of objects being written: a cycle is an object already on it. An array
+// beats a Set here because real payloads are shallow (a few levels) and it allocates nothing per call.
+function write(value: unknown, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value)
+      return quote(value)
     case 'number':
       // String(n) is ECMAScript Number#toString, which RFC 8785 adopts: -0 prints as "0". Non-finite
       // numbers print as the bare tokens NaN / Infinity / -Infinity, which no JSON text contains.
@@ -48,59 +72,66 @@ function write(value: unknown, ancestors: Set<object>, depth: number, path: stri
       return `${value.toString()}n`
     case 'object':
       if (value === null) return 'null'
-      return writeObject(value, ancestors, depth, path)
+      return writeObject(value, ancestors)
     default:
-      throw new TypeError(`Cannot fingerprint a ${typeof value} at ${path}`)
+      throw new TypeError(`Cannot fingerprint a ${typeof value}${where(ancestors)}`)
   }
 }
 
-function writeObject(value: object, ancestors: Set<object>, depth: number, path: string): string {
-  if (depth >= MAX_DEPTH) throw new TypeError(`Cannot fingerprint a value nested deeper than ${MAX_DEPTH} levels (at ${path})`)
+function writeObject(value: object, ancestors: object[]): string {
+  if (ancestors.length >= MAX_DEPTH) throw new TypeError(`Cannot fingerprint a value nested deeper than ${MAX_DEPTH} levels`)
+  if (ancestors.includes(value)) throw new TypeError(`Cannot fingerprint a cyclic structure${where(ancestors)}`)
+  if (Array.isArray(value)) {
+    ancestors.push(value)
+    let out = '['
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ','
+      out += write(value[index], ancestors)
+    }
+    ancestors.pop()
+    return `${out}]`
+  }
   if (ArrayBuffer.isView(value)) return bytesToken(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
   if (value instanceof ArrayBuffer) return bytesToken(new Uint8Array(value))
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new TypeError(`Cannot fingerprint an invalid Date at ${path}`)
-    return JSON.stringify(value.toISOString())
+    if (Number.isNaN(value.getTime())) throw new TypeError(`Cannot fingerprint an invalid Date${where(ancestors)}`)
+    return `"${value.toISOString()}"`
   }
   if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
-    throw new TypeError(`Cannot fingerprint a ${value.constructor.name} at ${path}: convert it to an object or array first`)
+    throw new TypeError(`Cannot fingerprint a ${value.constructor.name}${where(ancestors)}: convert it to an object or array first`)
   }
-  if (ancestors.has(value)) throw new TypeError(`Cannot fingerprint a cyclic structure (cycle at ${path})`)
+  ancestors.push(value)
   const toJSON = (value as { toJSON?: unknown }).toJSON
   if (typeof toJSON === 'function') {
-    ancestors.add(value)
-    try {
-      return write(toJSON.call(value), ancestors, depth + 1, path)
-    } finally {
-      ancestors.delete(value)
-    }
+    const text = write(toJSON.call(value), ancestors)
+    ancestors.pop()
+    return text
   }
-  ancestors.add(value)
-  try {
-    if (Array.isArray(value)) {
-      let out = '['
-      for (let index = 0; index < value.length; index++) {
-        if (index > 0) out += ','
-        out += write(value[index], ancestors, depth + 1, `${path}[${index}]`)
-      }
-      return `${out}]`
-    }
-    const record = value as Record<string, unknown>
-    // Default sort compares UTF-16 code units: exactly RFC 8785's member order, locale-independent.
-    const keys = Object.keys(record).sort()
-    let out = '{'
-    let first = true
-    for (const key of keys) {
-      const member = record[key]
-      if (member === undefined) continue
-      if (!first) out += ','
-      first = false
-      out += `${JSON.stringify(key)}:${write(member, ancestors, depth + 1, `${path}.${key}`)}`
-    }
-    return `${out}}`
-  } finally {
-    ancestors.delete(value)
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  // Default sort compares UTF-16 code units: exactly RFC 8785's member order, locale-independent.
+  if (!isSorted(keys)) keys.sort()
+  let out = '{'
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index] as string
+    const member = record[key]
+    if (member === undefined) continue
+    if (out.length > 1) out += ','
+    out += quoteKey(key) + write(member, ancestors)
   }
+  ancestors.pop()
+  // (No try/finally: a throw abandons the whole call, and every call starts with a fresh stack.)
+  return `${out}}`
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let index = 1; index < keys.length; index++) if ((keys[index - 1] as string) > (keys[index] as string)) return false
+  return true
+}
+
+/** Where in the value an error happened, as a depth (paths are not tracked: that would cost every call). */
+function where(ancestors: object[]): string {
+  return ancestors.length === 0 ? '' : ` (at depth ${ancestors.length})`
 }
 
 function bytesToken(bytes: Uint8Array): string {
