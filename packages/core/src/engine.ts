@@ -5,6 +5,7 @@
  * @module
  */
 import { randomToken } from '#crypto'
+import { DeadlineWatch } from './deadline.js'
 import type { Duration } from './duration.js'
 import { toMilliseconds } from './duration.js'
 import {
@@ -232,6 +233,7 @@ class Engine implements IdempotencyEngine {
   private readonly errorTypes: readonly ErrorClass[]
   private readonly hooks: IdempotencyHooks
   private readonly cache: LocalCache | undefined
+  private readonly deadlines: DeadlineWatch
 
   constructor(options: IdempotencyOptions) {
     if (options?.store === undefined || typeof options.store.acquire !== 'function') {
@@ -241,6 +243,7 @@ class Engine implements IdempotencyEngine {
     this.ttlMs = toMilliseconds(options.ttl ?? DEFAULT_TTL, 'ttl')
     this.leaseMs = toMilliseconds(options.lease ?? DEFAULT_LEASE, 'lease')
     this.storeTimeoutMs = toMilliseconds(options.storeTimeout ?? DEFAULT_STORE_TIMEOUT, 'storeTimeout')
+    this.deadlines = new DeadlineWatch(this.storeTimeoutMs)
     this.inFlight = options.inFlight ?? 'reject'
     if (this.inFlight !== 'reject') {
       const { timeoutMs, pollMs } = this.inFlight.wait
@@ -436,23 +439,13 @@ class Engine implements IdempotencyEngine {
 
   /** @internal Call the store, bounded by the store timeout, turning failures into store errors. */
   async callStore<T>(operation: StoreOperation, key: string, call: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      const pending = call()
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`timed out after ${this.storeTimeoutMs} ms`)),
-          this.storeTimeoutMs,
-        )
-      })
-      return await Promise.race([pending, timeout])
+      return await this.deadlines.bound(call(), () => new Error(`timed out after ${this.storeTimeoutMs} ms`))
     } catch (cause) {
       if (cause instanceof IdempotencyError) throw cause
       const error = new IdempotencyStoreError(operation, this.store.name ?? 'store', { cause })
       fireHook(this.hooks.onStoreError, { key, error })
       throw error
-    } finally {
-      if (timer !== undefined) clearTimeout(timer)
     }
   }
 
