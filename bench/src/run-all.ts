@@ -1,2 +1,4 @@
 /** Runs every benchmark in turn. Each prints ratios against a baseline measured in the same process. */
+export {}
+
 await import('./core.bench.js')
