@@ -13,8 +13,9 @@
  * | `Uint8Array` | a `Uint8Array` with the same bytes |
  * | `Map`, `Set` | a `Map` / `Set` with the entries serialised by these rules |
  *
- * Other objects are serialised as JSON would (own enumerable members, `toJSON()` honoured, class
- * identity lost); functions and symbols are dropped as JSON drops them; a cycle is a `TypeError`.
+ * Other objects are serialised as JSON would (own enumerable members, `toJSON()` honoured and its
+ * result serialised by these rules, class identity lost); functions and symbols are dropped as JSON
+ * drops them; an array hole replays as `undefined`; a cycle is a `TypeError`. `-0` replays as `0`.
  * Tagged values are objects with a `"$t"` member; a plain object that itself has a `"$t"` member is
  * escaped, so any input round-trips.
  *
@@ -48,7 +49,9 @@ function needsTagging(value: unknown, seen: Set<object>): boolean {
           for (const item of value) if (needsTagging(item, seen)) return true
           return false
         }
-        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false
+        // What toJSON returns may itself need tags (a BigInt, a "$t" member): take the slow path,
+        // which calls toJSON once and encodes its result, instead of trusting JSON.stringify with it.
+        if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true
         for (const key in value) {
           if (!Object.hasOwn(value, key)) continue
           if (key === TAG) return true
@@ -64,7 +67,12 @@ function needsTagging(value: unknown, seen: Set<object>): boolean {
   }
 }
 
-function encode(value: unknown): unknown {
+/**
+ * The JSON-ready form of `value`. `ancestors` holds the objects being encoded: needsTagging stops at
+ * the first value that needs a tag, so a cycle behind it is only met here, where it would otherwise
+ * overflow the stack (a RangeError) instead of the documented TypeError.
+ */
+function encode(value: unknown, ancestors: Set<object>): unknown {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value) ? value : { [TAG]: 'num', v: String(value) }
@@ -76,23 +84,46 @@ function encode(value: unknown): unknown {
       if (value === null) return null
       if (value instanceof Date) return { [TAG]: 'date', v: Number.isNaN(value.getTime()) ? null : value.toISOString() }
       if (value instanceof Uint8Array) return { [TAG]: 'bytes', v: toBase64(value) }
-      if (value instanceof Map) return { [TAG]: 'map', v: Array.from(value, ([k, v]) => [encode(k), encode(v)]) }
-      if (value instanceof Set) return { [TAG]: 'set', v: Array.from(value, encode) }
-      if (Array.isArray(value)) return value.map((item) => (typeof item === 'function' || typeof item === 'symbol' ? null : encode(item)))
-      const toJSON = (value as { toJSON?: unknown }).toJSON
-      if (typeof toJSON === 'function') return encode(toJSON.call(value))
-      const out: Record<string, unknown> = {}
-      for (const key in value) {
-        if (!Object.hasOwn(value, key)) continue
-        const member = (value as Record<string, unknown>)[key]
-        if (typeof member === 'function' || typeof member === 'symbol') continue
-        out[key] = encode(member)
+      if (ancestors.has(value)) throw new TypeError('Cannot serialise a cyclic result')
+      ancestors.add(value)
+      try {
+        return encodeContainer(value, ancestors)
+      } finally {
+        ancestors.delete(value)
       }
-      return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out
     }
     default:
       return value
   }
+}
+
+function encodeContainer(value: object, ancestors: Set<object>): unknown {
+  if (value instanceof Map) return { [TAG]: 'map', v: Array.from(value, ([k, v]) => [encode(k, ancestors), encode(v, ancestors)]) }
+  if (value instanceof Set) return { [TAG]: 'set', v: Array.from(value, (item) => encode(item, ancestors)) }
+  if (Array.isArray(value)) {
+    // Array.from visits holes as undefined (Array#map would skip them and JSON would write null).
+    return Array.from(value, (item: unknown) => (typeof item === 'function' || typeof item === 'symbol' ? null : encode(item, ancestors)))
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === 'function') return encode(toJSON.call(value), ancestors)
+  const out: Record<string, unknown> = {}
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    const member = (value as Record<string, unknown>)[key]
+    if (typeof member === 'function' || typeof member === 'symbol') continue
+    setMember(out, key, encode(member, ancestors))
+  }
+  return Object.hasOwn(out, TAG) ? { [TAG]: 'obj', v: out } : out
+}
+
+/**
+ * `out[key] = value` as an own data member. Plain assignment to `__proto__` would set the prototype
+ * instead: the member would vanish from the stored JSON and, on replay, the object would inherit
+ * from attacker-shaped data.
+ */
+function setMember(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
 }
 
 function decode(value: unknown): unknown {
@@ -125,7 +156,7 @@ function decode(value: unknown): unknown {
 
 function decodeMembers(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(record)) out[key] = decode(record[key])
+  for (const key of Object.keys(record)) setMember(out, key, decode(record[key]))
   return out
 }
 
@@ -152,8 +183,8 @@ function fromBase64(text: string): Uint8Array {
 export const jsonSerializer: Serializer = {
   serialize(value: unknown): string {
     // JSON.stringify answers undefined (not a string) for a bare function or symbol: store it as undefined.
-    const text = needsTagging(value, new Set()) ? JSON.stringify(encode(value)) : JSON.stringify(value)
-    return text ?? JSON.stringify(encode(undefined))
+    const text = needsTagging(value, new Set()) ? JSON.stringify(encode(value, new Set())) : JSON.stringify(value)
+    return text ?? JSON.stringify(encode(undefined, new Set()))
   },
   deserialize(text: string): unknown {
     const parsed: unknown = JSON.parse(text)
