@@ -15,8 +15,8 @@ const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3
 const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/
 
 /**
- * Milliseconds in `duration`. Throws a `RangeError` naming `what` for anything that is not a
- * finite, positive duration.
+ * Milliseconds in `duration`, rounded to a whole number. Throws a `RangeError` naming `what` for
+ * anything that is not a finite duration of at least 1 ms (after rounding).
  *
  * @example
  * ```ts
@@ -34,6 +34,11 @@ export function toMilliseconds(duration: Duration | string, what: string): numbe
     }
     ms = Number(match[1]) * UNIT_MS[match[2] as DurationUnit]
   }
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${what} must be a positive duration, got ${String(duration)}`)
-  return Math.round(ms)
+  // Checked after rounding: '0.4ms' is positive but rounds to a 0 ms lease or ttl, which would make
+  // every record dead on arrival (a duplicate would run the side effect again).
+  const rounded = Math.round(ms)
+  if (!Number.isFinite(rounded) || rounded < 1) {
+    throw new RangeError(`${what} must be a positive duration of at least 1 ms, got ${String(duration)}`)
+  }
+  return rounded
 }
