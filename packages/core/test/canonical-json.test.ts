@@ -74,6 +74,12 @@ describe('RFC 8785 examples', () => {
     expect(canonicalize({ b: [3, 1, 2], a: { z: 1, y: { d: 0, c: 0 } } })).toBe('{"a":{"y":{"c":0,"d":0},"z":1},"b":[3,1,2]}')
   })
 
+  test('nested arrays keep their shape: [[1,2]], [[1],[2]] and [1,2] are different texts', () => {
+    expect(canonicalize([[1, [2, [3, []]]], [{}]])).toBe('[[1,[2,[3,[]]]],[{}]]')
+    const texts = [[[1, 2]], [[1], [2]], [1, 2], [[[1, 2]]]].map(canonicalize)
+    expect(new Set(texts).size).toBe(texts.length)
+  })
+
   test('integer-like member names sort as strings ("10" before "9"), unlike JavaScript property order', () => {
     // JavaScript enumerates integer-like keys first, in numeric order: a naive JSON.stringify would
     // write {"9":…,"10":…}. RFC 8785 compares code units.
