@@ -160,7 +160,7 @@ describe('fingerprint', () => {
         }
         expect(await fingerprint(reversed)).toBe(await fingerprint(record))
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 
@@ -175,7 +175,7 @@ describe('fingerprint', () => {
         fc.pre(JSON.stringify(original) !== JSON.stringify(replacement))
         expect(await fingerprint(changed)).not.toBe(await fingerprint(value))
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 
@@ -199,7 +199,7 @@ describe('fingerprint', () => {
         fc.pre(!same)
         expect(await fingerprint({ x: [a] })).not.toBe(await fingerprint({ x: [b] }))
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 })
@@ -231,7 +231,7 @@ describe('the two SHA-256 implementations', () => {
         expect(await nodeCrypto.sha256Hex(view)).toBe(expected)
         expect(await webCrypto.sha256Hex(view)).toBe(expected)
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 
@@ -244,7 +244,7 @@ describe('the two SHA-256 implementations', () => {
         expect(await nodeCrypto.sha256Hex(text)).toBe(expected)
         expect(await webCrypto.sha256Hex(text)).toBe(expected)
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 

@@ -181,7 +181,7 @@ describe('fast path', () => {
         expect(jsonSerializer.serialize(value)).toBe(text)
         expect(jsonSerializer.deserialize(text)).toStrictEqual(JSON.parse(text))
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 })
@@ -272,7 +272,7 @@ describe('property: every supported value round-trips', () => {
       fc.property(value, (input) => {
         expect(roundTrip(input)).toStrictEqual(input)
       }),
-      { numRuns: 400 },
+      { numRuns: 250 },
     )
   })
 
@@ -292,7 +292,7 @@ describe('property: every supported value round-trips', () => {
       fc.property(anything, (input) => {
         expect(roundTrip(input)).toStrictEqual(input)
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     )
   })
 })
