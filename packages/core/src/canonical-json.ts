@@ -17,7 +17,8 @@
  * | `Uint8Array`, any typed array, `DataView`, `ArrayBuffer` | `b"…"`: the viewed bytes in hex |
  * | object with `toJSON()` (e.g. `Date`) | the canonical text of what `toJSON()` returns (a `Date` becomes its ISO string, as on the wire; an invalid `Date` is a `TypeError`) |
  *
- * Cycles, functions, symbols, `Map`, `Set`, `WeakMap`, `WeakSet` and `Promise` are a `TypeError`
+ * Cycles, functions, symbols, `Map`, `Set`, `WeakMap`, `WeakSet`, `WeakRef`, `Promise`, `RegExp` and `Error`
+ * are a `TypeError`
  * (silently dropping them, as `JSON.stringify` does, would make different requests look equal).
  * Nesting deeper than 512 levels is a `TypeError` rather than a stack overflow.
  *
@@ -34,6 +35,8 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
  */
 const quotedKeys = new Map<string, string>()
 const MAX_QUOTED_KEYS = 4_096
+/** Only short names are memoised: names come from request bodies, and long unique ones must not pin memory. */
+const MAX_QUOTED_KEY_LENGTH = 64
 
 /** Canonical text of `value`; see the module documentation for every rule. */
 export function canonicalize(value: unknown): string {
@@ -49,7 +52,7 @@ function quoteKey(key: string): string {
   let quoted = quotedKeys.get(key)
   if (quoted === undefined) {
     quoted = `${quote(key)}:`
-    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted)
+    if (quotedKeys.size < MAX_QUOTED_KEYS && key.length <= MAX_QUOTED_KEY_LENGTH) quotedKeys.set(key, quoted)
   }
   return quoted
 }
@@ -97,8 +100,22 @@ function writeObject(value: object, ancestors: object[]): string {
     if (Number.isNaN(value.getTime())) throw new TypeError(`Cannot fingerprint an invalid Date${where(ancestors)}`)
     return `"${value.toISOString()}"`
   }
-  if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
-    throw new TypeError(`Cannot fingerprint a ${value.constructor.name}${where(ancestors)}: convert it to an object or array first`)
+  if (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer) return bytesToken(new Uint8Array(value))
+  // Boxed primitives fingerprint as their primitive, as JSON.stringify writes them.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return write(value.valueOf(), ancestors)
+  // Built-ins whose state lives in internal slots would all write as `{}` and collide
+  // (fingerprint(/a/) === fingerprint(/b/)): refuse them, as JSON cannot carry them either.
+  if (
+    value instanceof Map ||
+    value instanceof Set ||
+    value instanceof WeakMap ||
+    value instanceof WeakSet ||
+    value instanceof Promise ||
+    value instanceof RegExp ||
+    value instanceof Error ||
+    (typeof WeakRef !== 'undefined' && value instanceof WeakRef)
+  ) {
+    throw new TypeError(`Cannot fingerprint a ${value.constructor.name}${where(ancestors)}: convert it to a plain object, array or string first`)
   }
   ancestors.push(value)
   const toJSON = (value as { toJSON?: unknown }).toJSON

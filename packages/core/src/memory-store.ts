@@ -44,6 +44,8 @@ export class MemoryStore implements IdempotencyStore {
   private readonly maxEntries: number
   /** Latest `now` the core has told us; used only to sweep expired records lazily. */
   private lastNow = 0
+  /** Inserts since the last full sweep of expired records; starts high so the first overflow sweeps. */
+  private insertsSinceFullSweep = Number.POSITIVE_INFINITY
 
   constructor(options: MemoryStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES
@@ -69,6 +71,7 @@ export class MemoryStore implements IdempotencyStore {
     }
     if (existing !== undefined) this.records.delete(key)
     this.makeRoom()
+    this.insertsSinceFullSweep++
     this.records.set(key, {
       key,
       status: 'in_progress',
@@ -129,9 +132,21 @@ export class MemoryStore implements IdempotencyStore {
     }
   }
 
-  /** Evict least-recently-used completed or dead records until one more fits. */
+  /**
+   * Make room for one more record: first drop every expired record (a full sweep, done at most
+   * once per tenth of `maxEntries` inserts so a store full of live records does not scan on every
+   * insert), then evict least-recently-used completed records. Expired records go first so a live
+   * result is never evicted while a dead one is kept.
+   */
   private makeRoom(): void {
     if (this.records.size < this.maxEntries) return
+    if (this.insertsSinceFullSweep >= this.maxEntries / 10) {
+      this.insertsSinceFullSweep = 0
+      for (const [key, record] of this.records) {
+        if (!isLive(record, this.lastNow) && record.expiresAt <= this.lastNow) this.records.delete(key)
+      }
+      if (this.records.size < this.maxEntries) return
+    }
     for (const [key, record] of this.records) {
       if (record.status === 'completed' || !isLive(record, this.lastNow)) {
         this.records.delete(key)

@@ -372,3 +372,16 @@ describe('properties', () => {
     )
   })
 })
+
+describe('built-ins that would collide as {}', () => {
+  test('RegExp and Error are refused; boxed primitives write as their primitive; SharedArrayBuffer as bytes', async () => {
+    const { canonicalize: canon } = await import('../src/canonical-json.js')
+    expect(() => canon(/a/)).toThrow(TypeError)
+    expect(() => canon({ error: new Error('x') })).toThrow(TypeError)
+    expect(canon(new Number(3))).toBe('3')
+    expect(canon({ s: new String('ab'), b: new Boolean(false) })).toBe('{"b":false,"s":"ab"}')
+    const shared = new SharedArrayBuffer(2)
+    new Uint8Array(shared).set([1, 255])
+    expect(canon(shared)).toBe('b"01ff"')
+  })
+})

@@ -181,3 +181,23 @@ test('clear removes everything', async () => {
   expect(store.size).toBe(0)
   expect(await store.get('a')).toBeUndefined()
 })
+
+describe('MemoryStore eviction prefers expired records', () => {
+  test('when full, an expired record is dropped before any live completed record', async () => {
+    const { MemoryStore: Store } = await import('../src/index.js')
+    const store = new Store({ maxEntries: 3 })
+    const t0 = 1_000_000
+    // live-1 is least recently used but live; short-1 expires at t0 + 10.
+    await store.acquire({ key: 'live-1', fingerprint: 'f', token: 'a', now: t0, lockedUntil: t0 + 5, expiresAt: t0 + 100_000 })
+    await store.complete({ key: 'live-1', token: 'a', result: 'r', expiresAt: t0 + 100_000 })
+    await store.acquire({ key: 'live-2', fingerprint: 'f', token: 'b', now: t0, lockedUntil: t0 + 5, expiresAt: t0 + 100_000 })
+    await store.complete({ key: 'live-2', token: 'b', result: 'r', expiresAt: t0 + 100_000 })
+    await store.acquire({ key: 'short-1', fingerprint: 'f', token: 'c', now: t0, lockedUntil: t0 + 5, expiresAt: t0 + 10 })
+    await store.complete({ key: 'short-1', token: 'c', result: 'r', expiresAt: t0 + 10 })
+    await store.acquire({ key: 'new', fingerprint: 'f', token: 'd', now: t0 + 50, lockedUntil: t0 + 500, expiresAt: t0 + 100_000 })
+    expect(await store.get('live-1')).toBeDefined()
+    expect(await store.get('live-2')).toBeDefined()
+    expect(await store.get('short-1')).toBeUndefined()
+    expect(await store.get('new')).toMatchObject({ status: 'in_progress' })
+  })
+})
