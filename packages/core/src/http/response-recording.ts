@@ -1,0 +1,122 @@
+/**
+ * Recording the first execution's response while it is being sent, then storing it (or releasing
+ * the key) when it is complete. Adapters feed it the body chunks as they go out — nothing is held
+ * back from the client — and call `end` just before the last byte leaves, so the only delay the
+ * first client sees is the `complete` round trip.
+ *
+ * @module
+ */
+import { ResultTooLargeError } from '../errors.js'
+import type { Lease } from '../engine.js'
+import { encodeStoredResponse, encodeTooLarge } from './captured-response.js'
+import type { HeaderPairs } from './types.js'
+
+/** The protected execution of one request: what an adapter reports back to the HTTP layer. */
+export interface Execution {
+  /** Aborted when the lease was lost to another worker; long handlers may stop early. */
+  readonly signal: AbortSignal
+  /** Whether a response with this status will be stored (by the `storeResponse` policy). */
+  stores(status: number): boolean
+  /** True once more body bytes were written than can be stored. */
+  readonly overLimit: boolean
+  /** Record a body chunk as it is sent. Never delays or changes it. */
+  write(chunk: Uint8Array): void
+  /**
+   * The response is complete: store it (status, storable headers, the recorded bytes), store the
+   * too-large marker, or release the key, as the policy says. Never throws: a store failure or a
+   * lost lease must not break a response whose side effect already happened (the engine's hooks
+   * report it).
+   */
+  end(status: number, headers: HeaderPairs): Promise<void>
+  /** The handler failed (threw, or its body stream errored): release the key. Never throws. */
+  fail(error: unknown): Promise<void>
+}
+
+/** Policy an execution applies. */
+export interface RecordingPolicy {
+  /** Which statuses are stored. */
+  storeResponse: (status: number) => boolean
+  /** Largest body, in bytes, that is stored. */
+  maxResponseBytes: number
+}
+
+/** @internal The {@link Execution} behind a lease. */
+export class ResponseRecording implements Execution {
+  private chunks: Uint8Array[] = []
+  private bytes = 0
+  private settled = false
+
+  constructor(
+    private readonly lease: Lease,
+    private readonly policy: RecordingPolicy,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.lease.signal
+  }
+
+  get overLimit(): boolean {
+    return this.bytes > this.policy.maxResponseBytes
+  }
+
+  stores(status: number): boolean {
+    return this.policy.storeResponse(status)
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.settled || chunk.length === 0) return
+    this.bytes += chunk.length
+    // Past the limit the body will not be stored: stop holding memory for it, keep counting.
+    if (this.overLimit) this.chunks = []
+    else this.chunks.push(chunk)
+  }
+
+  async end(status: number, headers: HeaderPairs): Promise<void> {
+    if (this.settled) return
+    this.settled = true
+    const chunks = this.chunks
+    this.chunks = []
+    try {
+      if (!this.policy.storeResponse(status)) {
+        await this.lease.release()
+        return
+      }
+      if (this.bytes > this.policy.maxResponseBytes) {
+        // Never release here: the side effect happened, so a retry must not run it again.
+        await this.lease.complete(encodeTooLarge(status, this.bytes, this.policy.maxResponseBytes))
+        return
+      }
+      try {
+        await this.lease.complete(encodeStoredResponse(status, headers, concat(chunks, this.bytes)))
+      } catch (error) {
+        if (!(error instanceof ResultTooLargeError)) throw error
+        await this.lease.complete(encodeTooLarge(status, this.bytes, error.limit))
+      }
+    } catch {
+      // Store down or lease lost: already reported through the engine's hooks (onStoreError,
+      // onLeaseLost). The client still gets the response its request produced.
+    }
+  }
+
+  async fail(): Promise<void> {
+    if (this.settled) return
+    this.settled = true
+    this.chunks = []
+    try {
+      await this.lease.release()
+    } catch {
+      // Reported through onStoreError; the lease lapses on its own and a retry executes then.
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
