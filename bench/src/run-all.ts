@@ -2,3 +2,4 @@
 export {}
 
 await import('./core.bench.js')
+await import('./store-redis.bench.js')
