@@ -106,3 +106,19 @@ describe('reply shapes', () => {
     await expect(store.acquire({ key: ':string', fingerprint: 'f', token: 't', now: 1, lockedUntil: 2, expiresAt: 3 })).rejects.toThrow(/WRONGTYPE/)
   })
 })
+
+describe('client options', () => {
+  test("ioredis' keyPrefix is applied in front of the store's prefix, to scripts and reads alike", async () => {
+    const prefixed = await connectRedis({ keyPrefix: `${prefix}app:` })
+    try {
+      const store = redisStore({ client: prefixed, prefix: 'idem:' })
+      const engine = createIdempotency({ store })
+      expect(await engine.run('kp', 1, () => 'first')).toBe('first')
+      expect(await engine.run('kp', 1, () => 'second')).toBe('first')
+      expect(await client.hget(`${prefix}app:idem:{:kp}`, 'status')).toBe('completed')
+      expect(await store.get(':kp')).toMatchObject({ status: 'completed' })
+    } finally {
+      prefixed.disconnect()
+    }
+  })
+})
