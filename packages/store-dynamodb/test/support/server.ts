@@ -1,0 +1,94 @@
+/**
+ * The DynamoDB-compatible server the tests talk to: dynalite started in this process on a free
+ * loopback port, or the server `DYNAMODB_ENDPOINT` points at (e.g. DynamoDB Local).
+ */
+import { createServer, type Server } from 'node:http'
+import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import dynalite from 'dynalite'
+
+/** A running server and how to stop it. */
+export interface TestServer {
+  endpoint: string
+  stop(): Promise<void>
+}
+
+/**
+ * Start dynalite on 127.0.0.1 (port chosen by the OS), or use `DYNAMODB_ENDPOINT`. A configured
+ * endpoint that does not answer fails the suite: never a silent skip.
+ */
+export async function startServer(): Promise<TestServer> {
+  const configured = process.env.DYNAMODB_ENDPOINT
+  if (configured !== undefined && configured !== '') {
+    await assertReachable(configured)
+    return { endpoint: configured, stop: async () => {} }
+  }
+  // createTableMs/deleteTableMs 0: tables are ACTIVE at once instead of after dynalite's simulated 500 ms.
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  const port = await listen(server)
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => close(server) }
+}
+
+/**
+ * A client for tests: dummy credentials (local servers do not check signatures), bounded retries and
+ * timeouts, so a dead server fails a test instead of hanging it. The timeouts are looser than the
+ * README's production advice: dynalite shares this process's event loop, and on a loaded CI machine
+ * a burst of 400 concurrent requests can take seconds to be accepted.
+ */
+export function testClient(endpoint: string, config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    ...config,
+  })
+}
+
+/** A table name unique to one test file and run, so runs never see each other's data. */
+export function tableName(label: string): string {
+  return `idemkit-${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+}
+
+/** Listen on a free loopback port and return it. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      if (address === null || typeof address === 'string') reject(new Error('server has no TCP address'))
+      else resolve(address.port)
+    })
+  })
+}
+
+/** Close a server, dropping keep-alive connections so `close` does not wait for their timeout. */
+export function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()))
+    server.closeAllConnections?.()
+  })
+}
+
+/** A TCP port nobody listens on (bound, then released). */
+export async function deadPort(): Promise<number> {
+  const server = createServer()
+  const port = await listen(server)
+  await close(server)
+  return port
+}
+
+async function assertReachable(endpoint: string): Promise<void> {
+  const client = testClient(endpoint, { maxAttempts: 1, requestHandler: { connectionTimeout: 2_000, requestTimeout: 2_000 } })
+  try {
+    await client.send(new ListTablesCommand({ Limit: 1 }))
+  } catch (cause) {
+    throw new Error(
+      `DYNAMODB_ENDPOINT=${endpoint} does not answer (${String(cause)}). Start that server ` +
+        '(e.g. `docker run -p 8000:8000 amazon/dynamodb-local`), or unset DYNAMODB_ENDPOINT to use the in-process dynalite.',
+      { cause },
+    )
+  } finally {
+    client.destroy()
+  }
+}
