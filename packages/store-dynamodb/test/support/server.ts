@@ -2,7 +2,7 @@
  * The DynamoDB-compatible server the tests talk to: dynalite started in this process on a free
  * loopback port, or the server `DYNAMODB_ENDPOINT` points at (e.g. DynamoDB Local).
  */
-import { createServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 
@@ -22,6 +22,11 @@ export async function startServer(): Promise<TestServer> {
     await assertReachable(configured)
     return { endpoint: configured, stop: async () => {} }
   }
+  return startDynalite()
+}
+
+/** Start dynalite in this process on a free loopback port (always: for tests that must stop it). */
+export async function startDynalite(): Promise<TestServer> {
   // createTableMs/deleteTableMs 0: tables are ACTIVE at once instead of after dynalite's simulated 500 ms.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
   const port = await listen(server)
@@ -68,14 +73,6 @@ export function close(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()))
     server.closeAllConnections?.()
   })
-}
-
-/** A TCP port nobody listens on (bound, then released). */
-export async function deadPort(): Promise<number> {
-  const server = createServer()
-  const port = await listen(server)
-  await close(server)
-  return port
 }
 
 async function assertReachable(endpoint: string): Promise<void> {
