@@ -1,2 +1,72 @@
-/** Work in progress. @packageDocumentation */
-export {}
+/**
+ * `@idemkit/adapter-hono`: Idempotency-Key for Hono, on every runtime Hono runs on (Node, Bun,
+ * Deno, Cloudflare Workers). All behaviour is `@idemkit/core/http`'s; this file only tells it
+ * where Hono keeps the route, the body and the response.
+ *
+ * @packageDocumentation
+ */
+import { createHttpIdempotency, exchangeWeb, fromWebRequest, type HttpIdempotencyOptions, type RequestBody } from '@idemkit/core/http'
+import type { Context, MiddlewareHandler } from 'hono'
+
+/** Options of {@link idempotency}: the shared HTTP options, with Hono's `Context` as the request. */
+export type IdempotencyOptions = HttpIdempotencyOptions<Context>
+
+/**
+ * Idempotency-Key middleware for Hono. Mount it on the routes it protects (it then fingerprints the
+ * route pattern, e.g. `/payments/:id`, and its parameters), or app-wide (`app.use('*', …)`, where it
+ * fingerprints the URL path, since the final route is not known yet).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { MemoryStore } from '@idemkit/core'
+ * import { idempotency } from '@idemkit/adapter-hono'
+ *
+ * const app = new Hono()
+ * app.post('/payments', idempotency({ store: new MemoryStore(), required: true }), async (c) => {
+ *   const payment = await createPayment(await c.req.json())
+ *   return c.json(payment, 201)
+ * })
+ * ```
+ */
+export function idempotency(options: IdempotencyOptions): MiddlewareHandler {
+  const http = createHttpIdempotency<Context>(options)
+  return async function idempotencyMiddleware(c, next) {
+    const response = await exchangeWeb(
+      http,
+      c,
+      fromWebRequest(c.req.raw, { ...routeOf(c), readBody: () => readBody(c) }),
+      async () => {
+        await next()
+        return c.res
+      },
+      // Hono catches a handler's error, answers with its error handler and sets `c.error`.
+      () => c.error !== undefined,
+    )
+    if (response !== c.res) {
+      // Assigning over an existing `c.res` merges the old headers into the new response, which
+      // would bring back a stripped `Idempotent-Replayed`; clear it first so ours is taken as is.
+      c.res = undefined
+      c.res = response
+    }
+  }
+}
+
+/** The matched route pattern and its parameters; the URL path when mounted on a wildcard. */
+function routeOf(c: Context): { route: string; params?: Record<string, string> } {
+  const pattern = c.req.routePath
+  if (pattern.includes('*')) return { route: c.req.path }
+  return { route: pattern, params: c.req.param() as Record<string, string> }
+}
+
+/**
+ * The raw body bytes. Read from a clone so the handler (and `c.req.json()`, validators, or a raw
+ * `c.req.raw.body`) can still read it; if an earlier middleware already consumed the raw body, use
+ * Hono's body cache instead.
+ */
+async function readBody(c: Context): Promise<RequestBody> {
+  const raw = c.req.raw
+  if (raw.body === null) return { bytes: new Uint8Array(0) }
+  const buffer = raw.bodyUsed ? await c.req.arrayBuffer() : await raw.clone().arrayBuffer()
+  return { bytes: new Uint8Array(buffer) }
+}

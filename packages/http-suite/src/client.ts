@@ -39,7 +39,8 @@ export function init(request: Send): RequestInit {
   if (request.contentType !== undefined) headers.set('content-type', request.contentType)
   const method = request.method ?? 'POST'
   const body = request.body ?? (method === 'GET' ? undefined : '')
-  return { method, headers, ...(body === undefined ? {} : { body: body as BodyInit }) }
+  // Never follow redirects: a redirect is a response to replay like any other.
+  return { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body: body as BodyInit }) }
 }
 
 /** Read a response in full. */

@@ -57,6 +57,8 @@ export interface HttpHarness {
   nativeResponders: readonly string[]
   /** True when header values can carry bytes 0x80–0xFF and tabs to the middleware (in-process requests). */
   rawHeaderValues: boolean
+  /** True when requests are handed over in process (no HTTP client in between to refuse control characters). */
+  inProcess: boolean
   /** True when the app's JSON parser runs before the middleware and rejects malformed JSON itself (400). */
   rejectsMalformedJson: boolean
 }

@@ -9,6 +9,7 @@ const harness: HttpHarness = {
   name: 'web wrapper (withIdempotency)',
   nativeResponders: ['Response with a ReadableStream of Uint8Array', 'Response.json'],
   rawHeaderValues: true,
+  inProcess: true,
   rejectsMalformedJson: false,
   requestHeader: (req, name) => (req as Request).headers.get(name) ?? undefined,
   async start(routes, options) {

@@ -37,7 +37,9 @@ export function fromWebRequest(request: Request, route: WebRequestRoute = {}): H
 export function toWebResponse(response: HttpResponse): Response {
   const headers = new Headers()
   for (const [name, value] of response.headers) headers.append(name, value)
-  const body = statusAllowsBody(response.status) ? (response.body as Uint8Array<ArrayBuffer>) : null
+  // An empty body is sent as `null`: some servers (e.g. @hono/node-server) add a default
+  // Content-Type to an empty byte body, which the original bodiless response did not have.
+  const body = statusAllowsBody(response.status) && response.body.length > 0 ? (response.body as Uint8Array<ArrayBuffer>) : null
   return new Response(body, { status: response.status, headers })
 }
 
