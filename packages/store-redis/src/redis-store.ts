@@ -45,7 +45,12 @@ export interface RedisStore extends IdempotencyStore {
   readonly client: RedisClient
   /** The key prefix in use. */
   readonly prefix: string
+  /** Largest result (UTF-8 bytes) `complete` sends; the core stores a marker for larger ones. */
   readonly maxResultBytes: number
+  /**
+   * Heartbeat: move `lockedUntil` of the caller's in-progress record (fenced by token). When the new
+   * lease outlives `expiresAt`, `expiresAt` and the server-side expiry move with it.
+   */
   extend(input: ExtendInput): Promise<boolean>
   /** The Redis key that holds the record of `storageKey` (for debugging and tooling). */
   keyOf(storageKey: string): string

@@ -108,5 +108,5 @@ test(
         `(${Math.round(calls / (elapsedMs / 1000))} calls/s): executions ${executed} (1 per key), replayed ${replayed}, lost 0, errors 0`,
     )
   },
-  120_000,
+  240_000, // correctness, not speed, is asserted: leave room for a loaded CI machine
 )
