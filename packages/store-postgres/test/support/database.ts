@@ -32,8 +32,8 @@ function redact(url: string): string {
 }
 
 /** A postgres.js client for tests (notices silenced: `IF NOT EXISTS` emits them). */
-export function client(options: Options<Record<string, postgres.PostgresType>> = {}): Sql {
-  return postgres(DATABASE_URL, { max: 10, onnotice: () => {}, ...options })
+export function client(options: Options<Record<string, postgres.PostgresType>> = {}, url = DATABASE_URL): Sql {
+  return postgres(url, { max: 10, onnotice: () => {}, ...options })
 }
 
 /** A table name unique to one test file and run, so files never collide and runs never see old rows. */

@@ -20,8 +20,10 @@ export interface WireProxy {
   roundTrips(): number
   /** Forget the counts. */
   reset(): void
-  /** Stop forwarding in both directions: the connection stays open but goes silent. */
+  /** Stop forwarding in both directions: the connections stay open but go silent. */
   freeze(): void
+  /** Forward again (bytes dropped while frozen stay lost, so frozen connections stay broken). */
+  thaw(): void
   /** Drop every proxied connection at once (as a network failure or server crash would). */
   dropConnections(): void
   /** Close the proxy and every connection. */
@@ -84,6 +86,9 @@ export async function startWireProxy(target: URL): Promise<WireProxy> {
     reset: () => messages.clear(),
     freeze: () => {
       frozen = true
+    },
+    thaw: () => {
+      frozen = false
     },
     dropConnections: () => {
       for (const socket of sockets) socket.destroy()
