@@ -117,8 +117,8 @@ export class DynamoDBStore implements IdempotencyStore {
    * the failed put and that read the blocking record may have changed:
    * - completed, extended, or replaced by another claimer: the read returns a record live at
    *   `now`, which is what blocks us now; returning it is exactly what a loser must get;
-   * - released (the first execution failed) or, by the core's clock, expired: the read finds no
-   *   live record. Returning the stale record would make the core replay or reject on the basis of a
+   * - released (the first execution failed), or replaced by a claimer whose clock runs far
+   *   behind ours, so its lease has already lapsed at our `now`: the read finds no live record. Returning the stale record would make the core replay or reject on the basis of a
    *   record that no longer exists, so instead we try the conditional put again: it is atomic, so
    *   among several losers doing this at most one wins and the others get the new winner's record.
    * That retry happens at most {@link MAX_CLAIM_ATTEMPTS} times; then we throw (store_unavailable).
@@ -127,11 +127,15 @@ export class DynamoDBStore implements IdempotencyStore {
     for (let attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
       const claim = await this.conditionalPut(input)
       if (claim.won) return { acquired: true }
-      if (claim.blocking !== undefined) {
-        return { acquired: false, record: await itemToRecord(claim.blocking, this.attributes) }
-      }
-      const record = await this.get(input.key)
-      if (record !== undefined && isLive(record, input.now)) return { acquired: false, record }
+      const item = claim.blocking ?? (await this.readItem(input.key))
+      const record = item === undefined ? undefined : await itemToRecord(item, this.attributes)
+      // Our own token: the SDK retried this very put after its first attempt's response was lost
+      // (timeout, reset connection), and that attempt had written the record. Tokens are fresh per
+      // claim, so nobody else can hold it. Reporting a loss here would leave the key "in flight"
+      // with no one executing it until the lease lapses.
+      if (record?.token === input.token && record.status === 'in_progress') return { acquired: true }
+      // An item carried by the failure is the one that failed the condition: live by definition.
+      if (record !== undefined && (claim.blocking !== undefined || isLive(record, input.now))) return { acquired: false, record }
     }
     throw new Error(
       `dynamodb store: key ${JSON.stringify(input.key)} was released or expired between each of ${MAX_CLAIM_ATTEMPTS} claims and reads; giving up`,
@@ -166,17 +170,36 @@ export class DynamoDBStore implements IdempotencyStore {
         ':ttl': ttlSeconds(input.expiresAt),
         ':token': string(input.token),
       },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     })
     try {
-      return await this.fenced(() => this.client.send(command))
+      await this.client.send(command)
+      return true
     } catch (error) {
       // A huge key or fingerprint can still push the item over 400 KB: report it as the size
       // problem it is (the engine then stores its marker) rather than as an unavailable store.
       if (isItemTooLarge(error)) throw new ResultTooLargeError(encoded.bytes.byteLength, MAX_RESULT_BYTES, { cause: error })
-      throw error
+      if (!isConditionFailed(error)) throw error
+      // Usually the fence worked: another owner, or already completed. But when the SDK retried
+      // this update after losing the response of an attempt that DID apply, the condition fails on
+      // our own completion; answering false would raise lease_lost for a stored result. Only an
+      // exact match (same token, result bytes and expiresAt) counts as ours, so a genuine second
+      // completion still returns false.
+      const item = blockingItem(error) ?? (await this.readItem(input.key))
+      return (
+        item?.status?.S === 'completed' &&
+        item.token?.S === input.token &&
+        item.expiresAt?.N === String(input.expiresAt) &&
+        item.resultEncoding?.S === encoded.encoding &&
+        sameBytes(item.result?.B, encoded.bytes)
+      )
     }
   }
 
+  /**
+   * Delete the record if it carries `token`. (A delete retried by the SDK after a lost response
+   * reports false although the first attempt deleted: harmless, the record is gone either way.)
+   */
   async release(input: ReleaseInput): Promise<boolean> {
     const command = new DeleteItemCommand({
       TableName: this.table,
@@ -189,12 +212,8 @@ export class DynamoDBStore implements IdempotencyStore {
   }
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {
-    // Strongly consistent: an eventually consistent read could miss a claim made a moment ago and
-    // make a waiting duplicate believe the key is free.
-    const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: this.keyOf(key), ConsistentRead: true }),
-    )
-    return Item === undefined ? undefined : itemToRecord(Item, this.attributes)
+    const item = await this.readItem(key)
+    return item === undefined ? undefined : itemToRecord(item, this.attributes)
   }
 
   /**
@@ -251,6 +270,15 @@ export class DynamoDBStore implements IdempotencyStore {
     }
   }
 
+  /**
+   * Read the raw item. Strongly consistent: an eventually consistent read could miss a claim made a
+   * moment ago and make a waiting duplicate believe the key is free.
+   */
+  private async readItem(key: string): Promise<Item | undefined> {
+    const { Item } = await this.client.send(new GetItemCommand({ TableName: this.table, Key: this.keyOf(key), ConsistentRead: true }))
+    return Item
+  }
+
   /** Run a write fenced by a condition: true when it happened, false when the condition failed. */
   private async fenced(write: () => Promise<unknown>): Promise<boolean> {
     try {
@@ -282,6 +310,12 @@ export function blockingItem(error: unknown): Item | undefined {
  */
 function isConditionFailed(error: unknown): boolean {
   return (error as { name?: unknown } | undefined)?.name === 'ConditionalCheckFailedException'
+}
+
+function sameBytes(stored: Uint8Array | undefined, written: Uint8Array): boolean {
+  if (stored === undefined || stored.byteLength !== written.byteLength) return false
+  for (let index = 0; index < written.byteLength; index++) if (stored[index] !== written[index]) return false
+  return true
 }
 
 function isItemTooLarge(error: unknown): boolean {

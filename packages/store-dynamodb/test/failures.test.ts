@@ -7,7 +7,7 @@ import { createIdempotency, IdempotencyStoreError } from '@idemkit/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createIdempotencyTable, dynamodbStore } from '../src/index.js'
 import { openFixture, type StoreFixture } from './support/fixture.js'
-import { startProxy, throttleFirst } from './support/proxy.js'
+import { awsConditionFailures, loseFirstResponse, startProxy, throttleFirst } from './support/proxy.js'
 import { countRequests } from './support/request-counter.js'
 import { startDynalite, tableName, testClient } from './support/server.js'
 
@@ -124,4 +124,39 @@ describe('throttling', () => {
       await proxy.stop()
     }
   })
+})
+
+describe('SDK retries of conditional writes whose first attempt applied', () => {
+  // A timeout or reset after DynamoDB applied a write makes the SDK send it again; the retry then
+  // fails its own condition. The store must recognise its own write instead of reporting a loss.
+  for (const server of ['dynalite', 'AWS semantics'] as const) {
+    test(`${server}: a retried claim is still a win, and a retried completion still succeeded`, async () => {
+      const aws = server === 'AWS semantics'
+      const wrap = (operation: string) => loseFirstResponse(operation, aws ? awsConditionFailures('id') : undefined)
+      const claimProxy = await startProxy(fixture.server.endpoint, wrap('PutItem'))
+      const completeProxy = await startProxy(fixture.server.endpoint, wrap('UpdateItem'))
+      const claimClient = testClient(claimProxy.endpoint)
+      const completeClient = testClient(completeProxy.endpoint)
+      const claims = countRequests(claimClient)
+      const completions = countRequests(completeClient)
+      try {
+        const key = `retried-${server}-${crypto.randomUUID()}`
+        const now = Date.now()
+        const claimStore = dynamodbStore({ client: claimClient, table: fixture.table })
+        expect(await claimStore.acquire({ key, fingerprint: 'fp', token: 'mine', now, lockedUntil: now + 60_000, expiresAt: now + 60_000 })).toEqual({ acquired: true })
+        expect(claims.of('PutItemCommand')).toBe(2)
+        const completeStore = dynamodbStore({ client: completeClient, table: fixture.table })
+        expect(await completeStore.complete({ key, token: 'mine', result: 'done', expiresAt: now + 120_000 })).toBe(true)
+        expect(completions.of('UpdateItemCommand')).toBe(2)
+        expect(await fixture.store.get(key)).toMatchObject({ status: 'completed', token: 'mine', result: 'done' })
+        // A genuine second completion (other result) is still refused.
+        expect(await fixture.store.complete({ key, token: 'mine', result: 'other', expiresAt: now + 120_000 })).toBe(false)
+      } finally {
+        claimClient.destroy()
+        completeClient.destroy()
+        await claimProxy.stop()
+        await completeProxy.stop()
+      }
+    })
+  }
 })

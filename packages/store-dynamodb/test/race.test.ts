@@ -73,7 +73,7 @@ test(`${PROCESSES} processes × ${KEYS} keys × ${DUPLICATES} concurrent duplica
       `(${Math.round((PROCESSES * KEYS * DUPLICATES) / (elapsedMs / 1000))} calls/s): ${KEYS} executions, ${replays} replays, ` +
       `${inFlight} in-flight rejections; ${requests.total} requests (${requests.PutItem} PutItem, ${requests.GetItem} GetItem, ${requests.UpdateItem} UpdateItem)`,
   )
-}, 240_000)
+}, 600_000)
 
 interface Worker {
   run(order: RaceOrder): Promise<RaceReport>

@@ -111,3 +111,21 @@ function readBody(request: IncomingMessage): Promise<string> {
     request.on('error', reject)
   })
 }
+
+/**
+ * Apply the first `operation` request on the server, then answer it with a 500 as if the response
+ * had been lost: the SDK retries, and the retry meets the state its own first attempt created.
+ */
+export function loseFirstResponse(operation: string, next: (call: Call) => Promise<Reply> = (call) => call.forward()): (call: Call) => Promise<Reply> {
+  let lost = false
+  return async (call) => {
+    const reply = await next(call)
+    if (lost || call.operation !== operation) return reply
+    lost = true
+    return {
+      status: 500,
+      headers: { 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'response lost (test)' }),
+    }
+  }
+}

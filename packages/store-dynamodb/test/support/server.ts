@@ -29,6 +29,11 @@ export async function startServer(): Promise<TestServer> {
 export async function startDynalite(): Promise<TestServer> {
   // createTableMs/deleteTableMs 0: tables are ACTIVE at once instead of after dynalite's simulated 500 ms.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+  // Node closes idle keep-alive sockets after 5 s; on a loaded machine a client may reuse one at
+  // that very moment and see "socket hang up". Keep them longer than any test waits.
+  server.keepAliveTimeout = 120_000
+  server.headersTimeout = 125_000
+  server.requestTimeout = 0
   const port = await listen(server)
   return { endpoint: `http://127.0.0.1:${port}`, stop: () => close(server) }
 }
