@@ -4,3 +4,4 @@ export {}
 await import('./core.bench.js')
 await import('./store-redis.bench.js')
 await import('./http.bench.js')
+await import('./store-dynamodb.bench.js')
