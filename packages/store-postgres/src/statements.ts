@@ -124,13 +124,14 @@ RETURNING 1 AS done`
 
   const get = `SELECT ${RECORD_COLUMNS} FROM ${qualified} WHERE key = $1::text`
 
-  // One bounded batch: the expires_at index finds the candidates in order; SKIP LOCKED leaves rows a
-  // claim is changing right now alone (they are not garbage any more); the outer conditions re-check
-  // on the locked row so a record that became live again is never deleted.
+  // One bounded batch: the expires_at index finds the candidates in order (the liveness filter only
+  // skips the rare in-progress row whose lease outlives its expires_at, so a batch stays full); SKIP
+  // LOCKED leaves rows a claim is changing right now alone; the DELETE re-checks liveness on the
+  // locked row, so a record that became live again is never deleted.
   const purge = `WITH doomed AS (
-  SELECT key FROM ${qualified}
-  WHERE expires_at <= $1::bigint
-  ORDER BY expires_at
+  SELECT key FROM ${qualified} AS existing
+  WHERE existing.expires_at <= $1::bigint AND NOT ${live('existing', '$1::bigint')}
+  ORDER BY existing.expires_at
   LIMIT $2::integer
   FOR UPDATE SKIP LOCKED
 ), deleted AS (

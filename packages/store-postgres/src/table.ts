@@ -86,9 +86,10 @@ export interface IdempotencyTableOptions {
 export function idempotencyKeysTable(options: IdempotencyTableOptions = {}): IdempotencyKeysTable {
   const name = options.name ?? DEFAULT_TABLE_NAME
   if (name.length === 0 || options.schema === '') throw new TypeError('idempotencyKeysTable: name and schema must be non-empty')
-  // PostgreSQL silently truncates identifiers to 63 bytes; the index name adds 18 characters.
+  // PostgreSQL silently truncates identifiers to 63 bytes: two tables with long names would then get
+  // the same index name. The longest derived name is the index's (`<name>_expires_at_idx`).
   if (new TextEncoder().encode(`${name}_expires_at_idx`).length > 63) {
-    throw new RangeError(`idempotencyKeysTable: table name "${name}" is too long (at most 45 bytes, so its index name fits in 63)`)
+    throw new RangeError(`idempotencyKeysTable: table name "${name}" is too long (at most 48 bytes, so its index name fits in 63)`)
   }
   return defineTable(name, options.schema)
 }

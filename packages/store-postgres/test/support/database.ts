@@ -38,7 +38,7 @@ export function client(options: Options<Record<string, postgres.PostgresType>> =
 
 /** A table name unique to one test file and run, so files never collide and runs never see old rows. */
 export function uniqueTableName(file: string): string {
-  return `idemkit_test_${file}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.slice(0, 45)
+  return `idemkit_test_${file}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`.slice(0, 48)
 }
 
 /** A fresh table for one test file, created on `db`, and a function that drops it. */
