@@ -476,6 +476,11 @@ class Engine implements IdempotencyEngine {
   cacheCompletion(key: string, fingerprint: string, result: string, expiresAt: number): void {
     this.cache?.set(key, { fingerprint, result, expiresAt })
   }
+
+  /** @internal */
+  forgetCompletion(key: string): void {
+    this.cache?.delete(key)
+  }
 }
 
 /** The lease of one acquired execution, with its heartbeat. */
@@ -533,6 +538,10 @@ class ActiveLease implements Lease {
   async release(): Promise<boolean> {
     this.stopHeartbeat()
     this.settled = true
+    // A custom `commit` (e.g. a fenced UPDATE inside a database transaction) may have reported success
+    // and been cached, then its transaction failed to COMMIT and the caller releases: without this,
+    // the process would replay a result that never committed.
+    this.engine.forgetCompletion(this.key)
     return this.engine.callStore('release', this.key, () => this.engine.store.release({ key: this.key, token: this.token }))
   }
 

@@ -36,6 +36,11 @@ export class LocalCache {
     return entry
   }
 
+  /** Forget `key`, e.g. when a completion cached before its transaction committed was rolled back. */
+  delete(key: string): void {
+    this.entries.delete(key)
+  }
+
   /** Remember a completed record. */
   set(key: string, entry: CachedCompletion): void {
     this.entries.delete(key)

@@ -121,4 +121,17 @@ describe('leases and fencing', () => {
     if (other.kind !== 'execute') throw new Error('expected to execute')
     await expect(other.lease.complete('x', async () => false)).rejects.toBeInstanceOf(LeaseLostError)
   })
+
+  test('release after a custom commit whose transaction then rolled back: localCache forgets the result', async () => {
+    const store = new MemoryStore()
+    const engine = createIdempotency({ store, localCache: { maxEntries: 10 } })
+    const key = engine.storageKey('k')
+    const begun = await engine.begin(key, 'fp')
+    if (begun.kind !== 'execute') throw new Error('expected to execute')
+    // The commit callback "succeeds" (its UPDATE ran inside a transaction), then the COMMIT fails and
+    // nothing was stored; the caller releases the lease so a retry executes.
+    await begun.lease.complete(engine.encodeResult('never committed'), async () => true)
+    expect(await begun.lease.release()).toBe(true)
+    expect(await engine.run('k', 'fp', () => 'executed again', { fingerprint: 'fp' })).toBe('executed again')
+  })
 })
