@@ -8,7 +8,8 @@
  *
  * Settings (environment): BENCH_DURATION seconds per measurement (default 2), BENCH_ROUNDS (3),
  * BENCH_ONLY comma-separated configuration ids (bare baselines are always kept), BENCH_SKIP_WRAPPERS=1,
- * BENCH_OUTPUT (default docs/benchmarks.md), REDIS_URL, DATABASE_URL.
+ * BENCH_WRAPPER_MS (ms per wrapper measurement, default 1000), BENCH_OUTPUT (default docs/benchmarks.md),
+ * BENCH_CPU_PROF=<dir> (a V8 CPU profile per server), REDIS_URL, DATABASE_URL.
  *
  * @module
  */
@@ -23,7 +24,7 @@ import { measurement, type Measurement } from './measure.js'
 import { ORDERS_PATH, REPORTS_PATH } from './payloads.js'
 import { RedisMonitor } from './redis-monitor.js'
 import { renderReport, type HttpResults } from './report.js'
-import { measureRoundTrips, type RoundTrips } from './round-trips.js'
+import { measureDuplicates, measureRoundTrips, type RoundTrips } from './round-trips.js'
 import { ServerProcess } from './server-process.js'
 import { deleteKeys } from './servers/idemkit-engine.js'
 import type { WrapperResults } from './wrappers/results.js'
@@ -99,6 +100,10 @@ try {
     }
   }
 
+  log('counting handler runs per key under 8-way duplicates')
+  const duplicates = new Map<string, { runsPerKey: number; statuses: Record<string, number> }>()
+  for (const server of servers) duplicates.set(server.configuration.id, await measureDuplicates(server, keyPrefixOf(server.configuration)))
+
   log('counting store round trips')
   const roundTrips = new Map<string, RoundTrips>()
   const monitor = servers.some((s) => s.configuration.store === 'redis') ? await RedisMonitor.start(redisUrl) : undefined
@@ -127,6 +132,7 @@ try {
     missing,
     measurements,
     roundTrips,
+    duplicates,
     redisVersion: /redis_version:(\S+)/.exec(await admin.info('server'))?.[1] ?? '?',
     postgresVersion,
     seconds: (Date.now() - startedAt) / 1000,

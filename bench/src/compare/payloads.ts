@@ -9,10 +9,13 @@
 export function orderOfSize(bytes: number, customer = 'cus_8f3k2'): Record<string, unknown> {
   const items: Array<Record<string, unknown>> = []
   const order: Record<string, unknown> = { customer, currency: 'EUR', amount: 4200, items }
-  let index = 0
-  while (JSON.stringify(order).length < bytes) {
-    items.push({ sku: `sku-${index}`, qty: index % 7, price: 199 + index, note: 'x'.repeat(12) })
-    index++
+  // Track the length item by item: re-serialising the whole order each time is quadratic, and took
+  // seconds for the 100 KB one at every server start.
+  let length = JSON.stringify(order).length
+  for (let index = 0; length < bytes; index++) {
+    const item = { sku: `sku-${index}`, qty: index % 7, price: 199 + index, note: 'x'.repeat(12) }
+    items.push(item)
+    length += JSON.stringify(item).length + (items.length > 1 ? 1 : 0)
   }
   return order
 }

@@ -62,3 +62,25 @@ export async function measureRoundTrips(
 function round2(value: number): number {
   return Math.round(value * 100) / 100
 }
+
+/** Keys sent in the duplicate check; each by {@link DUPLICATES} requests in a row, over 20 connections. */
+const DUPLICATE_KEYS = 100
+const DUPLICATES = 8
+
+/**
+ * Handler executions per key when each key arrives 8 times at once: exactly 1 for an atomic claim.
+ * Sent as an exact number of requests (autocannon waits for every answer), so no request still in
+ * flight when a timed measurement stops can skew the count.
+ */
+export async function measureDuplicates(server: ServerProcess, keyPrefix: string): Promise<{ runsPerKey: number; statuses: Record<string, number> }> {
+  const before = await server.stats()
+  const result = await drive({
+    port: server.port,
+    path: ORDERS_PATH,
+    keyOf: (n) => `${keyPrefix}-x-${Math.floor(n / DUPLICATES)}`,
+    connections: 20,
+    amount: DUPLICATE_KEYS * DUPLICATES,
+  })
+  const after = await server.stats()
+  return { runsPerKey: (after.executions - before.executions) / DUPLICATE_KEYS, statuses: result.statuses }
+}

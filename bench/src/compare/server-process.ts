@@ -23,7 +23,7 @@ export class ServerProcess {
   static async start(configuration: Configuration, namespace: string, clientName: string): Promise<ServerProcess> {
     const file = fileURLToPath(new URL(`./servers/${configuration.file}`, import.meta.url))
     const child = fork(file, [...configuration.args, '--namespace', namespace, '--client-name', clientName], {
-      execArgv: ['--conditions=@idemkit/source', '--import', 'tsx'],
+      execArgv: ['--conditions=@idemkit/source', '--import', 'tsx', ...profileFlags(configuration.id)],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     })
     let stderr = ''
@@ -72,4 +72,15 @@ export class ServerProcess {
     await exited
     clearTimeout(timer)
   }
+}
+
+/**
+ * `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of every server (`<dir>/<id>/*.cpuprofile`, open it in
+ * Chrome DevTools or speedscope) to find where a configuration spends its time.
+ */
+function profileFlags(id: string): string[] {
+  const directory = process.env.BENCH_CPU_PROF
+  // One directory per server: tsx's loader thread writes a profile too, and a fixed file name would
+  // let it overwrite the main thread's. The largest file in the directory is the main thread.
+  return directory ? ['--cpu-prof', `--cpu-prof-dir=${directory}/${id}`] : []
 }
