@@ -111,19 +111,27 @@ describe('runInTransaction', () => {
     expect(await other.run('order-4', {}, () => 'never')).toBe('new owner')
   })
 
-  test('COMMIT failing after the completion (deferred constraint) leaves neither the write nor the result', async () => {
+  test.each([
+    ['without', undefined],
+    ['with', { maxEntries: 100 }],
+  ])('COMMIT failing after the completion (deferred constraint) leaves neither the write nor the result (%s localCache)', async (_label, localCache) => {
+    // With localCache, the lease caches the completion as soon as the fenced UPDATE succeeds, before
+    // COMMIT: the release after the failed COMMIT must drop that entry, or this process would replay a
+    // result that never committed.
+    engine = createIdempotency({ store, localCache })
     const guarded = uniqueTableName('tx_guarded')
     await sql.unsafe(`create table "${guarded}" (id int primary key, parent int not null references "${guarded}" (id) deferrable initially deferred)`)
     try {
-      const error = await runInTransaction(engine, db, 'order-5', {}, async (tx) => {
-        await insertBusiness(tx, 'order-5', 'doomed')
+      const key = `order-5-${localCache === undefined ? 'plain' : 'cached'}`
+      const error = await runInTransaction(engine, db, key, {}, async (tx) => {
+        await insertBusiness(tx, key, 'doomed')
         await tx.execute(drizzleSql`insert into ${drizzleSql.identifier(guarded)} (id, parent) values (1, 999)`)
         return 'would be stored'
       }).catch((caught: unknown) => caught)
       expect((error as { code?: string }).code).toBe('23503') // foreign_key_violation, raised at COMMIT
-      expect(await businessRows('order-5')).toEqual([])
-      expect(await store.get(engine.storageKey('order-5'))).toBeUndefined()
-      expect(await engine.run('order-5', {}, () => 'executed again')).toBe('executed again')
+      expect(await businessRows(key)).toEqual([])
+      expect(await store.get(engine.storageKey(key))).toBeUndefined()
+      expect(await engine.run(key, {}, () => 'executed again')).toBe('executed again')
     } finally {
       await sql.unsafe(`drop table if exists "${guarded}"`)
     }
