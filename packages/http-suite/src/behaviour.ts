@@ -398,7 +398,7 @@ function defineTests(harness: HttpHarness, store: SuiteStore): void {
       expect(statuses.filter((status) => status === 201)).toHaveLength(1)
       expect(statuses.filter((status) => status === 409)).toHaveLength(49)
       for (const received of all.filter((r) => r.status === 409)) expect(received.headers.get('retry-after')).toMatch(/^[1-9]\d*$/)
-    })
+    }, 30_000)
 
     test('wait mode: 50 simultaneous requests all get the one response; the handler runs once', async () => {
       const route = counted('/payments', async (_, n) => {
@@ -415,7 +415,7 @@ function defineTests(harness: HttpHarness, store: SuiteStore): void {
         expect(received.status).toBe(201)
         expect(received.text).toBe((fresh[0] as Received).text)
       }
-    })
+    }, 30_000)
   })
 
   describe('store failures', () => {

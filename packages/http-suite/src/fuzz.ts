@@ -10,6 +10,9 @@ import { freshKey, send } from './client.js'
 import type { HttpHarness, RunningApp } from './harness.js'
 import type { SuiteStore } from './stores.js'
 
+/** Generous: hundreds of requests per property, on a machine that may be busy. */
+const TIMEOUT = 120_000
+
 /** Run the property tests for `harness` on `store`, `runs` cases per property. */
 export function runHttpFuzz(harness: HttpHarness, store: SuiteStore & { connect?(): Promise<void> }, runs: number): void {
   describe(`${harness.name} on ${store.name}: property tests`, () => {
@@ -53,7 +56,7 @@ export function runHttpFuzz(harness: HttpHarness, store: SuiteStore & { connect?
         }),
         { numRuns: runs },
       )
-    })
+    }, TIMEOUT)
 
     const contentType = fc.constantFrom(
       undefined,
@@ -89,7 +92,7 @@ export function runHttpFuzz(harness: HttpHarness, store: SuiteStore & { connect?
         }),
         { numRuns: runs },
       )
-    })
+    }, TIMEOUT)
 
     test('a 2 MB body is fingerprinted and replayed', async () => {
       const big = new Uint8Array(2 * 1024 * 1024).map((_, index) => index % 251)
@@ -99,6 +102,6 @@ export function runHttpFuzz(harness: HttpHarness, store: SuiteStore & { connect?
       const replay = await send(app, '/fuzz', { key, body: big, contentType: 'application/octet-stream' })
       expect(replay.headers.get('idempotent-replayed')).toBe('true')
       expect(replay.text).toBe(first.text)
-    })
+    }, TIMEOUT)
   })
 }
