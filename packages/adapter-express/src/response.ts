@@ -58,8 +58,16 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
   } as ServerResponse['write']
 
+  let ended = false
+  // An error after the headers went out makes Express destroy the socket without `end`; a client
+  // may also hang up while the handler still runs. Either way the execution decides (see abandon()).
+  res.once('close', () => {
+    if (!ended) execution.abandon()
+  })
+
   const end = res.end
   res.end = function recordingEnd(this: ServerResponse, ...args: unknown[]) {
+    ended = true
     if (args.length > 0 && typeof args[0] !== 'function') execution.write(toBytes(args[0], args[1]))
     const headers: HeaderPairs = []
     for (const [name, value] of Object.entries(this.getHeaders())) pushHeader(headers, name, value)

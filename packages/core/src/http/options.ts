@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Duration } from '../duration.js'
+import { toMilliseconds, type Duration } from '../duration.js'
 import { createIdempotency, type IdempotencyEngine, type InFlightPolicy } from '../engine.js'
 import type { IdempotencyHooks } from '../hooks.js'
 import type { IdempotencyStore } from '../store.js'
@@ -34,7 +34,11 @@ export interface HttpIdempotencyBaseOptions<Req> {
   fingerprintHeaders?: readonly string[]
   /** Retention window: how long a stored response is replayed. Default the engine's (`'24h'`). */
   ttl?: Duration
-  /** Lease of an in-flight execution before another worker may take the key over. Default the engine's (`'60s'`). */
+  /**
+   * Lease of an in-flight execution before another worker may take the key over. Default the
+   * engine's (`'60s'`). Also how long a response whose connection closed before it ended keeps its
+   * key (default 60 s, whatever the engine's lease) before it is released.
+   */
   lease?: Duration
   /**
    * Which responses are stored and replayed, by status. Default: 2xx, 3xx and 4xx are stored; 5xx
@@ -101,6 +105,7 @@ export type HttpIdempotencyOptions<Req> = HttpIdempotencyBaseOptions<Req> & (Htt
 /** Default largest stored response body: 1 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1_048_576
 const DEFAULT_METHODS = ['POST', 'PATCH'] as const
+const DEFAULT_LEASE = '60s'
 
 /** @internal Options with every default applied. */
 export interface ResolvedHttpOptions<Req> {
@@ -115,6 +120,7 @@ export interface ResolvedHttpOptions<Req> {
   storeResponse: (status: number) => boolean
   failOpen: boolean
   maxResponseBytes: number
+  abandonAfterMs: number
 }
 
 /** @internal Validate options and apply defaults, once, when the middleware is created. */
@@ -151,5 +157,7 @@ export function resolveHttpOptions<Req>(options: HttpIdempotencyOptions<Req>): R
     storeResponse: options.storeResponse ?? ((status) => status >= 200 && status < 500),
     failOpen: options.failOpen ?? false,
     maxResponseBytes,
+    // The engine does not expose its lease; 60 s is its default (documented on `lease`).
+    abandonAfterMs: toMilliseconds(options.lease ?? DEFAULT_LEASE, 'lease'),
   }
 }

@@ -30,6 +30,14 @@ export interface Execution {
   end(status: number, headers: HeaderPairs): Promise<void>
   /** The handler failed (threw, or its body stream errored): release the key. Never throws. */
   fail(error: unknown): Promise<void>
+  /**
+   * The connection closed before the response ended. The handler may still be running (a client
+   * that timed out and will retry: releasing now would let that retry run the side effect a second
+   * time) or may have died (an error after the headers went out: holding the key forever would
+   * answer every retry with 409). So keep the key for one lease, like a crashed worker's, then
+   * release it unless the response ended meanwhile.
+   */
+  abandon(): void
 }
 
 /** Policy an execution applies. */
@@ -38,6 +46,8 @@ export interface RecordingPolicy {
   storeResponse: (status: number) => boolean
   /** Largest body, in bytes, that is stored. */
   maxResponseBytes: number
+  /** How long an abandoned execution keeps its key, in ms (the lease). */
+  abandonAfterMs: number
 }
 
 /** @internal The {@link Execution} behind a lease. */
@@ -45,6 +55,7 @@ export class ResponseRecording implements Execution {
   private chunks: Uint8Array[] = []
   private bytes = 0
   private settled = false
+  private abandonTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly lease: Lease,
@@ -71,9 +82,17 @@ export class ResponseRecording implements Execution {
     else this.chunks.push(chunk)
   }
 
+  abandon(): void {
+    if (this.settled || this.abandonTimer !== undefined) return
+    this.abandonTimer = setTimeout(() => void this.fail(), this.policy.abandonAfterMs)
+    // Never keep a process alive just for this.
+    ;(this.abandonTimer as { unref?: () => void }).unref?.()
+  }
+
   async end(status: number, headers: HeaderPairs): Promise<void> {
     if (this.settled) return
     this.settled = true
+    clearTimeout(this.abandonTimer)
     const chunks = this.chunks
     this.chunks = []
     try {
