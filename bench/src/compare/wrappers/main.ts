@@ -33,7 +33,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const { values } = parseArgs({ options: { namespace: { type: 'string', default: `ikb_${Date.now().toString(36)}` } } })
 const namespace = values.namespace
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const timePerMeasurementMs = Number(process.env.BENCH_WRAPPER_MS ?? 1_000)
+const timePerMeasurementMs = Number(process.env.BENCH_WRAPPER_MS ?? 800)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const REPLAY_KEYS = 200
 
@@ -263,10 +263,13 @@ for (const implementation of implementations) {
   for (const workload of implementation.workloads) {
     const mine = samples.get(`${implementation.label}/${workload}`) ?? []
     const raw = implementation.baseline === undefined ? undefined : (samples.get(`${implementation.baseline}/${workload}`) ?? [])
-    const ratios = raw === undefined ? [] : mine.flatMap((sample) => {
-      const baseline = raw.find((other) => other.round === sample.round)
-      return baseline === undefined ? [] : [sample.micros / baseline.micros]
-    })
+    const ratiosOf = (measure: (sample: Sample) => number): number[] =>
+      raw === undefined
+        ? []
+        : mine.flatMap((sample) => {
+            const baseline = raw.find((other) => other.round === sample.round)
+            return baseline === undefined ? [] : [measure(sample) / measure(baseline)]
+          })
     const trips = implementation.roundTrips
     rows.push({
       label: implementation.label,
@@ -274,7 +277,8 @@ for (const implementation of implementations) {
       workload,
       microsPerCall: median(mine.map((sample) => sample.micros)),
       cpuMicrosPerCall: median(mine.map((sample) => sample.cpuMicros)),
-      ratioToRaw: raw === undefined ? undefined : median(ratios),
+      ratioToRaw: raw === undefined ? undefined : median(ratiosOf((sample) => sample.micros)),
+      cpuRatioToRaw: raw === undefined ? undefined : median(ratiosOf((sample) => sample.cpuMicros)),
       baseline: implementation.baseline,
       roundTrips: trips === undefined ? undefined : workload === 'new' ? trips.new : trips.replay,
       commands: trips === undefined ? undefined : workload === 'new' ? trips.newCommands : trips.replayCommands,

@@ -12,6 +12,8 @@ export interface WrapperRow {
   cpuMicrosPerCall: number
   /** Median of per-round ratios to this row's raw-command baseline (1 for the baseline itself). */
   ratioToRaw: number | undefined
+  /** Median of per-round ratios of client CPU µs per call to the raw baseline's. */
+  cpuRatioToRaw: number | undefined
   /** The baseline row's label, for the table. */
   baseline: string | undefined
   /** Store round trips per call, from the captured commands. */
