@@ -1,7 +1,7 @@
 /** One test file's world: a server, a client, a fresh table and a store on it, torn down together. */
 import { DeleteTableCommand, type DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import { createIdempotencyTable, dynamodbStore, type DynamoDBStore, type DynamoDBStoreOptions } from '../../src/index.js'
-import { startServer, tableName, testClient, type TestServer } from './server.js'
+import { startServer, startServerProcess, tableName, testClient, type TestServer } from './server.js'
 
 export interface StoreFixture {
   server: TestServer
@@ -14,9 +14,9 @@ export interface StoreFixture {
 
 export async function openFixture(
   label: string,
-  options: { store?: Partial<Omit<DynamoDBStoreOptions, 'client' | 'table'>>; client?: DynamoDBClientConfig } = {},
+  options: { store?: Partial<Omit<DynamoDBStoreOptions, 'client' | 'table'>>; client?: DynamoDBClientConfig; serverProcess?: boolean } = {},
 ): Promise<StoreFixture> {
-  const server = await startServer()
+  const server = options.serverProcess === true ? await startServerProcess() : await startServer()
   const client = testClient(server.endpoint, options.client)
   const table = tableName(label)
   await createIdempotencyTable(client, table, { attributes: options.store?.attributes })

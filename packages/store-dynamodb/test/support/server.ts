@@ -2,7 +2,9 @@
  * The DynamoDB-compatible server the tests talk to: dynalite started in this process on a free
  * loopback port, or the server `DYNAMODB_ENDPOINT` points at (e.g. DynamoDB Local).
  */
+import { spawn } from 'node:child_process'
 import type { Server } from 'node:http'
+import { createRequire } from 'node:module'
 import { DynamoDBClient, ListTablesCommand, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
 import dynalite from 'dynalite'
 
@@ -23,6 +25,35 @@ export async function startServer(): Promise<TestServer> {
     return { endpoint: configured, stop: async () => {} }
   }
   return startDynalite()
+}
+
+/**
+ * Start dynalite as its own child process (for the cross-process race: the server gets its own
+ * event loop, not the test runner's), or use `DYNAMODB_ENDPOINT`.
+ */
+export async function startServerProcess(): Promise<TestServer> {
+  const configured = process.env.DYNAMODB_ENDPOINT
+  if (configured !== undefined && configured !== '') {
+    await assertReachable(configured)
+    return { endpoint: configured, stop: async () => {} }
+  }
+  const script = `const server = require(${JSON.stringify(createRequire(import.meta.url).resolve('dynalite'))})({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+server.keepAliveTimeout = 120000; server.headersTimeout = 125000; server.requestTimeout = 0
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'))`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const port = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`dynalite process exited with code ${code}`)))
+    child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()))
+  })
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill()
+      }),
+  }
 }
 
 /** Start dynalite in this process on a free loopback port (always: for tests that must stop it). */
