@@ -38,17 +38,14 @@ export function stripReplayedHeader(res: ServerResponse): void {
  */
 export function recordResponse(res: ServerResponse, execution: Execution): void {
   stripReplayedHeader(res)
-  // Headers passed straight to writeHead() are not visible through getHeaders() when nothing was
-  // set before: keep them here so they are stored too.
-  const headArgs: HeaderPairs = []
+  // The headers are taken when the handler's head goes out, before the inner writeHead runs: that
+  // is what the handler sent. Middleware mounted before this one (compression) may add headers in
+  // its own writeHead hook (Content-Encoding) for bytes it transforms after we recorded them; a
+  // replay of our bytes under its header would be corrupt.
+  let head: HeaderPairs | undefined
   const writeHead = res.writeHead
   res.writeHead = function recordingWriteHead(this: ServerResponse, ...args: unknown[]) {
-    const headers = headersArgument(args)
-    if (Array.isArray(headers)) {
-      for (let index = 0; index + 1 < headers.length; index += 2) headArgs.push([String(headers[index]).toLowerCase(), String(headers[index + 1])])
-    } else if (headers !== undefined) {
-      for (const [name, value] of Object.entries(headers)) pushHeader(headArgs, name, value)
-    }
+    if (head === undefined) head = currentHeaders(this, headersArgument(args))
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
   } as ServerResponse['writeHead']
 
@@ -69,10 +66,7 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
   res.end = function recordingEnd(this: ServerResponse, ...args: unknown[]) {
     ended = true
     if (args.length > 0 && typeof args[0] !== 'function') execution.write(toBytes(args[0], args[1]))
-    const headers: HeaderPairs = []
-    for (const [name, value] of Object.entries(this.getHeaders())) pushHeader(headers, name, value)
-    const seen = new Set(headers.map(([name]) => name))
-    for (const pair of headArgs) if (!seen.has(pair[0])) headers.push(pair)
+    const headers = head ?? currentHeaders(this, undefined)
     void execution.end(this.statusCode, headers).then(() => {
       try {
         ;(end as (...a: unknown[]) => ServerResponse).apply(this, args)
@@ -82,6 +76,23 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
     })
     return this
   } as ServerResponse['end']
+}
+
+/**
+ * The response's headers: those set so far plus those given to `writeHead` (which are not visible
+ * through getHeaders() when nothing was set before).
+ */
+function currentHeaders(res: ServerResponse, given: OutgoingHttpHeaders | unknown[] | undefined): HeaderPairs {
+  const pairs: HeaderPairs = []
+  const givenPairs: HeaderPairs = []
+  if (Array.isArray(given)) {
+    for (let index = 0; index + 1 < given.length; index += 2) givenPairs.push([String(given[index]).toLowerCase(), String(given[index + 1])])
+  } else if (given !== undefined) {
+    for (const [name, value] of Object.entries(given)) pushHeader(givenPairs, name, value)
+  }
+  const overridden = new Set(givenPairs.map(([name]) => name))
+  for (const [name, value] of Object.entries(res.getHeaders())) if (!overridden.has(name)) pushHeader(pairs, name, value)
+  return [...pairs, ...givenPairs]
 }
 
 /** The headers object or raw array given to `writeHead(status, [message,] headers)`. */
