@@ -7,6 +7,7 @@
 import { randomToken } from '#crypto'
 import { DeadlineWatch } from './deadline.js'
 import type { Duration } from './duration.js'
+import { HeartbeatScheduler, type Beating } from './heartbeat.js'
 import { toMilliseconds } from './duration.js'
 import {
   FingerprintMismatchError,
@@ -234,6 +235,8 @@ class Engine implements IdempotencyEngine {
   private readonly hooks: IdempotencyHooks
   private readonly cache: LocalCache | undefined
   private readonly deadlines: DeadlineWatch
+  /** @internal */
+  readonly heartbeats = new HeartbeatScheduler()
 
   constructor(options: IdempotencyOptions) {
     if (options?.store === undefined || typeof options.store.acquire !== 'function') {
@@ -484,13 +487,15 @@ class Engine implements IdempotencyEngine {
 }
 
 /** The lease of one acquired execution, with its heartbeat. */
-class ActiveLease implements Lease {
+class ActiveLease implements Lease, Beating {
   // Created only when someone reads `signal`: an AbortController per execution cost ~20% of a
   // new-key run on Node 20 (AbortSignals are tracked by the GC), and most functions never look.
   private controller: AbortController | undefined
   private lostReason: LeaseLostError | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
   private settled = false
+  /** @internal Heartbeat bookkeeping (see HeartbeatScheduler). */
+  nextBeatAt = 0
+  readonly beatEveryMs: number
 
   constructor(
     private readonly engine: Engine,
@@ -501,7 +506,14 @@ class ActiveLease implements Lease {
     private readonly leaseMs: number,
     private readonly ttlMs: number,
   ) {
-    if (engine.heartbeatEnabled) this.scheduleHeartbeat()
+    this.beatEveryMs = Math.max(1, leaseMs / 2)
+    if (engine.heartbeatEnabled) engine.heartbeats.add(this)
+  }
+
+  /** @internal One heartbeat: renew the lease unless it is settled; false once it is lost. */
+  async beat(): Promise<boolean> {
+    if (this.settled) return false
+    return this.extend()
   }
 
   get signal(): AbortSignal {
@@ -561,27 +573,8 @@ class ActiveLease implements Lease {
     return extended
   }
 
-  private scheduleHeartbeat(): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined
-      if (this.settled) return
-      this.extend().then(
-        (extended) => {
-          if (extended && !this.settled) this.scheduleHeartbeat()
-        },
-        () => {
-          // Store hiccup (already reported via onStoreError): try again next half lease.
-          if (!this.settled) this.scheduleHeartbeat()
-        },
-      )
-    }, Math.max(1, this.leaseMs / 2))
-    // Never keep a process alive just to heartbeat.
-    ;(this.timer as { unref?: () => void }).unref?.()
-  }
-
   private stopHeartbeat(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+    this.engine.heartbeats.remove(this)
   }
 }
 
