@@ -493,6 +493,8 @@ class ActiveLease implements Lease, Beating {
   private controller: AbortController | undefined
   private lostReason: LeaseLostError | undefined
   private settled = false
+  /** Set once complete/release started: an extend that then fails lost nothing. */
+  private finishing = false
   /** @internal Heartbeat bookkeeping (see HeartbeatScheduler). */
   nextBeatAt = 0
   readonly beatEveryMs: number
@@ -566,14 +568,17 @@ class ActiveLease implements Lease, Beating {
     )
     if (extended) {
       this.lockedUntil = lockedUntil
-    } else if (this.lostReason === undefined) {
+    } else if (this.lostReason === undefined && !this.finishing) {
+      // (A beat that was in flight while complete() ran finds the record completed: not a loss.)
       this.lostReason = this.engine.leaseLost(this.key, this.fingerprint)
       this.controller?.abort(this.lostReason)
     }
     return extended
   }
 
+  /** Stop beating; from here on a failed in-flight extend is the completion's doing, not a loss. */
   private stopHeartbeat(): void {
+    this.finishing = true
     this.engine.heartbeats.remove(this)
   }
 }

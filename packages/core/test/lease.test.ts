@@ -135,3 +135,27 @@ describe('leases and fencing', () => {
     expect(await engine.run('k', 'fp', () => 'executed again', { fingerprint: 'fp' })).toBe('executed again')
   })
 })
+
+describe('heartbeat racing completion', () => {
+  test('a beat in flight while the result is stored does not report a lost lease', async () => {
+    const lost: unknown[] = []
+    const memory = new MemoryStore()
+    let extendCalls = 0
+    // extend is slow: a beat started just before completion finishes after it.
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      extend: async (input: Parameters<MemoryStore['extend']>[0]) => {
+        extendCalls++
+        await sleep(40)
+        return memory.extend(input)
+      },
+    })
+    const engine = createIdempotency({ store, lease: 40, hooks: { onLeaseLost: ({ error }) => void lost.push(error) } })
+    expect(await engine.run('k', null, async () => {
+      await sleep(30) // the first beat (due at ~20 ms) is in flight when we complete
+      return 'done'
+    })).toBe('done')
+    await sleep(60)
+    expect(extendCalls).toBeGreaterThanOrEqual(1)
+    expect(lost).toEqual([])
+  })
+})
