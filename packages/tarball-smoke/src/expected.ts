@@ -17,13 +17,13 @@ export const expectedExports: Record<string, { exports: readonly string[]; esmOn
       'fingerprint',
     ],
   },
-  '@idemkit/core/http': { exports: [] },
+  '@idemkit/core/http': { exports: ['withIdempotency', 'createHttpIdempotency', 'parseIdempotencyKey'] },
   '@idemkit/store-conformance': { exports: ['runStoreConformance'], esmOnly: true },
-  '@idemkit/store-postgres': { exports: [] },
-  '@idemkit/store-redis': { exports: [] },
-  '@idemkit/store-dynamodb': { exports: [] },
-  '@idemkit/adapter-express': { exports: [] },
-  '@idemkit/adapter-hono': { exports: [] },
+  '@idemkit/store-postgres': { exports: ['postgresStore', 'createIdempotencyTable', 'idempotencyKeys', 'runInTransaction'] },
+  '@idemkit/store-redis': { exports: ['redisStore'] },
+  '@idemkit/store-dynamodb': { exports: ['dynamodbStore', 'createIdempotencyTable'] },
+  '@idemkit/adapter-express': { exports: ['idempotency', 'captureRawBody'] },
+  '@idemkit/adapter-hono': { exports: ['idempotency'] },
 }
 
 /**
