@@ -6,9 +6,9 @@
  * lands on every configuration alike; each ratio is taken against the bare framework measured in the
  * same round, and the median over rounds is reported. Writes `docs/benchmarks.md`.
  *
- * Settings (environment): BENCH_DURATION seconds per measurement (default 1.5), BENCH_ROUNDS (3),
+ * Settings (environment): BENCH_DURATION seconds per measurement (default 1), BENCH_ROUNDS (3),
  * BENCH_ONLY comma-separated configuration ids (bare baselines are always kept), BENCH_SKIP_WRAPPERS=1,
- * BENCH_WRAPPER_MS (ms per wrapper measurement, default 800), BENCH_OUTPUT (default docs/benchmarks.md),
+ * BENCH_WRAPPER_MS (ms per wrapper measurement, default 600), BENCH_OUTPUT (default docs/benchmarks.md),
  * BENCH_CPU_PROF=<dir> (a V8 CPU profile per server), REDIS_URL, DATABASE_URL.
  *
  * @module
@@ -31,7 +31,7 @@ import type { WrapperResults } from './wrappers/results.js'
 import { SEEDED_KEYS, SEEDED_REPORT_KEYS, seededKey, WORKLOADS, type WorkloadId } from './workloads.js'
 
 const CONNECTIONS = 20
-const duration = Number(process.env.BENCH_DURATION ?? 1.5)
+const duration = Number(process.env.BENCH_DURATION ?? 1)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean)
 const output = process.env.BENCH_OUTPUT ?? fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url))
@@ -73,7 +73,7 @@ try {
   log('warming up and seeding replay keys')
   for (const server of servers) {
     const prefix = keyPrefixOf(server.configuration)
-    await drive({ port: server.port, path: ORDERS_PATH, keyOf: (n) => `${prefix}-w-${n}`, connections: CONNECTIONS, duration: 1 })
+    await drive({ port: server.port, path: ORDERS_PATH, keyOf: (n) => `${prefix}-w-${n}`, connections: CONNECTIONS, duration: 0.5 })
     await drive({ port: server.port, path: ORDERS_PATH, keyOf: (n) => seededKey(prefix, ORDERS_PATH, n), connections: CONNECTIONS, amount: SEEDED_KEYS })
     await drive({ port: server.port, path: REPORTS_PATH, keyOf: (n) => seededKey(prefix, REPORTS_PATH, n), connections: CONNECTIONS, amount: SEEDED_REPORT_KEYS })
     log(`  ${server.configuration.id} ready`)

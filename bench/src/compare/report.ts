@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { execFileSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { cpus, release, totalmem, type as osType } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -138,9 +139,9 @@ export async function renderReport(results: HttpResults, wrappers: WrapperResult
     '',
     `- Date: ${results.date.toISOString().replace('T', ' ').slice(0, 16)} UTC; whole run ${Math.round(results.seconds)} s`,
     `- CPU: ${cpu[0]?.model ?? '?'} × ${cpu.length} (shared with other jobs during the run); ${Math.round(totalmem() / 2 ** 30)} GiB RAM; ${osType()} ${release()}`,
-    `- Node ${process.version}; Redis ${results.redisVersion}; PostgreSQL ${results.postgresVersion} (both on loopback)`,
+    `- Node ${process.version}; Redis ${results.redisVersion}; PostgreSQL ${results.postgresVersion} (both on loopback); idemkit packages from source (tsx) at ${revision()}`,
     `- ${versions.join(', ')}`,
-    `- ${results.rounds} rounds × ${results.duration} s per configuration and workload, ${results.connections} connections, after a 1 s warm-up per server and seeding 1 000 replay keys (100 for the 100 KB route)`,
+    `- ${results.rounds} rounds × ${results.duration} s per configuration and workload, ${results.connections} connections, after a 0.5 s warm-up per server and seeding 500 replay keys (50 for the 100 KB route)`,
     '',
   )
 
@@ -209,7 +210,9 @@ export async function renderReport(results: HttpResults, wrappers: WrapperResult
     '- Handlers are trivial (build the 1 KB object and answer), so every ratio shows the full cost of the idempotency',
     '  layer; with a real handler (a database write, a payment call) the relative cost shrinks accordingly.',
     '- Reproduce with `pnpm bench` (Redis and PostgreSQL running as for the tests). `BENCH_DURATION`, `BENCH_ROUNDS`',
-    '  and `BENCH_ONLY` (comma-separated configuration ids) shorten a run.',
+    '  and `BENCH_ONLY` (comma-separated configuration ids) change a run; `BENCH_CPU_PROF=<dir>` profiles every server',
+    '  (summarise with `bench/src/compare/profile-summary.ts`). The in-process micro-benchmarks of each package (ratios',
+    '  to a baseline in the same process) run with `pnpm --filter @idemkit/bench bench:micro`.',
     '',
   )
   return lines.join('\n')
@@ -340,4 +343,16 @@ function renderWrappers(wrappers: WrapperResults): string[] {
   }
   lines.push('')
   return lines
+}
+
+/** The commit measured, and whether `packages/` had uncommitted changes (the source is what runs). */
+function revision(): string {
+  try {
+    const cwd = fileURLToPath(new URL('../../..', import.meta.url))
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], { cwd, encoding: 'utf8' }).trim() !== ''
+    return `commit ${head}${dirty ? ' (with uncommitted changes in packages/)' : ''}`
+  } catch {
+    return 'an unknown commit'
+  }
 }

@@ -18,9 +18,9 @@ export interface Workload {
 }
 
 /** Keys of `/orders` seeded (executed once) before measuring, then replayed in turn. */
-export const SEEDED_KEYS = 1_000
-/** Keys of `/reports` seeded: fewer, as each stores 100 KB (1 000 would write 100 MB per configuration). */
-export const SEEDED_REPORT_KEYS = 100
+export const SEEDED_KEYS = 500
+/** Keys of `/reports` seeded: fewer, as each stores 100 KB (500 would write 50 MB per configuration). */
+export const SEEDED_REPORT_KEYS = 50
 
 export const WORKLOADS: readonly Workload[] = [
   {

@@ -33,7 +33,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 const { values } = parseArgs({ options: { namespace: { type: 'string', default: `ikb_${Date.now().toString(36)}` } } })
 const namespace = values.namespace
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const timePerMeasurementMs = Number(process.env.BENCH_WRAPPER_MS ?? 800)
+const timePerMeasurementMs = Number(process.env.BENCH_WRAPPER_MS ?? 600)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const REPLAY_KEYS = 200
 
