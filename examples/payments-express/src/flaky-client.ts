@@ -7,8 +7,8 @@
  *   anyway); the client retries with the same key.
  * - `lost-response`: the server answered, but the response never reached the app; it retries.
  * - `double-tap`: two identical requests at once (an impatient tap while the spinner spins).
- * - `changed-amount`: the first attempt times out, and the retry carries a recomputed amount (a
- *   client bug). Idempotency rejects it (422) instead of charging a second, different amount.
+ * - `changed-amount`: the first answer is lost, and the retry carries a recomputed amount (a client
+ *   bug). Idempotency rejects it (422) instead of charging a second, different amount.
  * - `normal`: one attempt, one answer.
  *
  * Retries back off briefly and ignore `Retry-After` (whole seconds) so the demo stays fast; a real
@@ -137,10 +137,10 @@ export async function runFlakyClient(
         first = await Promise.all([send(operation, key, body, timing.timeoutMs), send(operation, key, body, timing.timeoutMs)])
         break
       case 'timeout':
-      case 'changed-amount':
         first = [await send(operation, key, body, timing.shortTimeoutMs)]
         break
       case 'lost-response':
+      case 'changed-amount':
         await send(operation, key, body, timing.timeoutMs)
         first = [{ kind: 'timeout' }] // the answer arrived at the server's edge, never at the app
         break
