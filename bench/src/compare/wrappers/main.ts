@@ -183,7 +183,7 @@ const dynamoClientOf = (): DynamoDBClient =>
   await addDynamoPair('Powertools', 'Powertools `makeIdempotent` + DynamoDB', client, recorder, 'id', (id) => wrapped(messageOf(id)))
 }
 notes.push(
-  'DynamoDB rows run against dynalite 4 (in its own process): it ignores `ReturnValuesOnConditionCheckFailure`, so an idemkit replay there costs the failed conditional PutItem plus a GetItem; on AWS DynamoDB it is the PutItem alone.',
+  'DynamoDB rows run against dynalite 4 (in its own process): it ignores `ReturnValuesOnConditionCheckFailure`, so an idemkit replay there costs the failed conditional PutItem plus a GetItem; on AWS DynamoDB it is the PutItem alone. dynalite answers in milliseconds and varies from call to call far more than either library costs, so its ratios say little about overhead; read those rows for the requests each library sends.',
 )
 
 async function addDynamoPair(
