@@ -21,6 +21,8 @@ export interface Answer {
 export interface NoAnswer {
   kind: 'timeout' | 'error'
   message: string
+  /** The request went out on a pooled keep-alive socket (see {@link keepAliveRaces}). */
+  reusedSocket?: boolean
   startedAt: number
   ms: number
 }
@@ -44,8 +46,25 @@ export interface Send {
 // race that would be miscounted as a dropped request.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 2_000 })
 
+/**
+ * Requests resent because the server closed an idle keep-alive socket just as we reused it (Node
+ * documents this race: `req.reusedSocket` and ECONNRESET before any response). A real client
+ * retries these; they are counted here, never hidden.
+ */
+export const keepAliveRaces = { count: 0 }
+
 /** Send one request to `baseUrl`; never rejects. */
-export function send(baseUrl: string, request: Send): Promise<Attempt> {
+export async function send(baseUrl: string, request: Send): Promise<Attempt> {
+  const first = await sendOnce(baseUrl, request)
+  if (first.kind === 'error' && first.reusedSocket && /ECONNRESET|socket hang up/.test(first.message)) {
+    keepAliveRaces.count++
+    const retry = await sendOnce(baseUrl, request)
+    return { ...retry, startedAt: first.startedAt, ms: retry.startedAt + retry.ms - first.startedAt }
+  }
+  return first
+}
+
+function sendOnce(baseUrl: string, request: Send): Promise<Attempt> {
   const startedAt = Date.now()
   return new Promise((resolve) => {
     let settled = false
@@ -76,7 +95,7 @@ export function send(baseUrl: string, request: Send): Promise<Attempt> {
       done({ kind: 'timeout', message: `no answer within ${request.timeoutMs} ms`, startedAt, ms: Date.now() - startedAt })
       req.destroy()
     }, request.timeoutMs)
-    req.on('error', (error) => done({ kind: 'error', message: error.message, startedAt, ms: Date.now() - startedAt }))
+    req.on('error', (error) => done({ kind: 'error', message: error.message, reusedSocket: req.reusedSocket, startedAt, ms: Date.now() - startedAt }))
     req.end(body)
   })
 }

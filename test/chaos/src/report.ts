@@ -26,7 +26,7 @@ export function machine(): string {
 }
 
 /** The whole docs/reliability.md page. */
-export function reliabilityPage(rows: readonly Row[], sizes: Sizes, startedAt: Date, elapsedMs: number): string {
+export function reliabilityPage(rows: readonly Row[], sizes: Sizes, startedAt: Date, elapsedMs: number, note?: string): string {
   const allPassed = rows.every(passed)
   return `# Reliability
 
@@ -58,7 +58,7 @@ connections, a full cut), from \`SIGKILL\`, and from a fuzzer.
 \`pnpm test:chaos\` runs the full size below and regenerates this page; \`pnpm test\` runs the same
 scenarios in a reduced size (\`pnpm --filter @idemkit/chaos test\`) and fails on any non-zero.
 
-- **Measured:** ${startedAt.toISOString()} on ${machine()}, shared with other jobs; the run took ${Math.round(elapsedMs / 60_000)} min.
+- **Measured:** ${startedAt.toISOString()} on ${machine()}, shared with other jobs; the run took ${Math.round(elapsedMs / 60_000)} min.${note === undefined ? '' : ` ${note}`}
 - **Sizes (${sizes.name}):** storm ${sizes.storm.ops} ops × ${sizes.storm.duplicates} duplicates over ${sizes.storm.workers} workers;
   crash ${sizes.crash.ops} ops inside handlers; fencing ${sizes.fencing.takeovers} takeovers; outage cut ${sizes.outage.cutMs / 1000} s
   with ${sizes.outage.clients} clients; slow store +${sizes.slow.latencyMs} ms on ${sizes.slow.ops} ops; hostile input ${sizes.hostile.requests}

@@ -6,7 +6,8 @@
  * [--only storm,crash] [--json rows.json] [--write docs/reliability.md] [--from a.json,b.json]`
  *
  * `--json` saves the rows; `--from` renders the page from saved rows of several partial runs
- * instead of running anything (for a long run done in parts).
+ * instead of running anything (for a long run done in parts); `--note` adds a line about how it
+ * was run to the page.
  *
  * @module
  */
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     write: { type: 'string' },
     json: { type: 'string' },
     from: { type: 'string' },
+    note: { type: 'string' },
   },
 })
 const sizes = values.size === 'reduced' ? REDUCED : FULL
@@ -54,7 +56,7 @@ if (values.from !== undefined) {
 }
 console.log(`\n${table(rows)}\n`)
 if (values.write !== undefined) {
-  await writeFile(values.write, reliabilityPage(rows, sizes, startedAt, elapsedMs))
+  await writeFile(values.write, reliabilityPage(rows, sizes, startedAt, elapsedMs, values.note))
   console.log(`wrote ${values.write}`)
 }
 process.exitCode = rows.every(passed) ? 0 : 1

@@ -36,12 +36,12 @@ export const FULL: Sizes = {
 /** The CI run. */
 export const REDUCED: Sizes = {
   name: 'reduced',
-  storm: { ops: 120, duplicates: 8, workers: 4, concurrency: 24 },
-  crash: { ops: 30, transactionalOps: 10 },
-  fencing: { takeovers: 40, concurrency: 40 },
-  outage: { cutMs: 3_000, clients: 12 },
-  slow: { ops: 80, concurrency: 8, latencyMs: 200 },
-  hostile: { requests: 3_000, bigBodies: 2, slowLoris: 2, concurrency: 24 },
-  tenants: { keys: 60 },
+  storm: { ops: 80, duplicates: 8, workers: 4, concurrency: 24 },
+  crash: { ops: 20, transactionalOps: 8 },
+  fencing: { takeovers: 30, concurrency: 30 },
+  outage: { cutMs: 2_000, clients: 8 },
+  slow: { ops: 50, concurrency: 8, latencyMs: 200 },
+  hostile: { requests: 1_500, bigBodies: 2, slowLoris: 2, concurrency: 24 },
+  tenants: { keys: 30 },
   soak: { ms: 0, rate: 0 },
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { forEachConcurrent, isProblem, isReplay, isSuccess, send, type Answer, type Attempt } from '../http-client.js'
+import { forEachConcurrent, isProblem, isReplay, isSuccess, keepAliveRaces, send, type Answer, type Attempt } from '../http-client.js'
 import { duplicatesIn, openLedgerReader } from '../ledger.js'
 import { n, type Row, type ScenarioContext } from '../scenario.js'
 import { ledgerFor, openTarget, STORE_LABEL, type StoreKind } from '../targets.js'
@@ -41,6 +41,7 @@ export async function duplicateStorm(context: ScenarioContext, kind: StoreKind):
   const tally: Tally = { requests: 0, conflicts: 0, notIdentical: 0, unexpected: 0, noAnswer: 0, unresolved: 0, doubleExecuted: 0, samples: [] }
   const opIds: string[] = []
   const started = Date.now()
+  const racesBefore = keepAliveRaces.count
   try {
     await forEachConcurrent(Array.from({ length: ops }, (_, i) => i), concurrency, async (index) => {
       const op = randomUUID()
@@ -59,7 +60,7 @@ export async function duplicateStorm(context: ScenarioContext, kind: StoreKind):
       store: STORE_LABEL[kind],
       figure:
         `duplicates executed **${duplicatesExecuted}** (${n(ops)} ops × ${duplicates} concurrent sends over ${workerCount} workers, ${n(tally.requests)} requests); ` +
-        `answers not byte-identical to the first: ${tally.notIdentical}; other than 2xx/409: ${tally.unexpected}; 409s: ${n(tally.conflicts)}`,
+        `answers not byte-identical to the first: ${tally.notIdentical}; other than 2xx/409: ${tally.unexpected}; 409s: ${n(tally.conflicts)}; keep-alive resets resent: ${keepAliveRaces.count - racesBefore}`,
       checks: [
         { name: 'duplicates executed', value: duplicatesExecuted, max: 0 },
         { name: 'ops never executed', value: neverExecuted, max: 0 },
