@@ -50,7 +50,7 @@ export class Worker {
   static async start(framework: Framework): Promise<Worker> {
     const child = fork(WORKER_ENTRY, [], {
       execArgv: ['--conditions=@idemkit/source', '--import', 'tsx', '--expose-gc'],
-      env: { ...process.env, CHAOS_FRAMEWORK: framework },
+      env: { ...process.env, CHAOS_FRAMEWORK: framework, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     const port = await new Promise<number>((resolve, reject) => {
