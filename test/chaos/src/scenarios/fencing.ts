@@ -39,7 +39,7 @@ export async function fencing(context: ScenarioContext, kind: StoreKind): Promis
   // replay request (which, heartbeat off, could itself take over a lapsed lease).
   const inspector = buildStore(target.config, 5_000)
   const storedExec = new Map<string, string>()
-  /** The new owner's execution id, from its own answer. */
+  /** The new owner's execution id: of the two answers, the execution that began (claimed) last. */
   const takerExec = new Map<string, string>()
   let incomplete = 0
   const samples: string[] = []
@@ -67,7 +67,13 @@ export async function fencing(context: ScenarioContext, kind: StoreKind): Promis
       const executed = (a: Attempt) => isSuccess(a) && !isReplay(a)
       if (!executed(taker) || stale.kind !== 'answer' || (isSuccess(stale) && isReplay(stale))) return
       if (executed(stale)) takeovers++
-      takerExec.set(op, (JSON.parse((taker as Answer).body.toString('utf8')) as { exec: string }).exec)
+      // Under load the server may see the two requests in the other order: the execution that began
+      // last is the one that took the key over, whichever request was sent first.
+      const executions = [taker, stale]
+        .filter(executed)
+        .map((answer) => JSON.parse((answer as Answer).body.toString('utf8')) as { exec: string; started: number })
+      const newOwner = executions.reduce((a, b) => (b.started > a.started ? b : a))
+      takerExec.set(op, newOwner.exec)
       // Wait for the last completion to land, then read what is stored.
       const deadline = Date.now() + 10_000
       for (;;) {

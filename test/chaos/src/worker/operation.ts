@@ -58,13 +58,16 @@ export class Operations {
   /** Run the operation behind the idempotency middleware: side effect first, then the answer. */
   async perform(input: OperationInput): Promise<OperationAnswer> {
     this.stats.inside++
+    // When this execution began (right after its claim): tells the fencing check which of two
+    // executions claimed last, whatever order their requests were sent in.
+    const started = Date.now()
     try {
       if (input.delayBeforeMs > 0) await sleep(input.delayBeforeMs)
       const exec = randomUUID()
       await this.ledger.record(input.op, exec)
       this.stats.executed++
       if (input.delayAfterMs > 0) await sleep(input.delayAfterMs)
-      return this.answer(input, exec)
+      return this.answer(input, exec, started)
     } finally {
       this.stats.inside--
     }
@@ -108,8 +111,8 @@ export class Operations {
     }
   }
 
-  private answer(input: OperationInput, exec: string): OperationAnswer {
-    const body = JSON.stringify({ op: input.op, exec, worker: process.pid, framework: this.framework, tenant: input.tenant ?? null, amount: input.amount ?? null })
+  private answer(input: OperationInput, exec: string, started = Date.now()): OperationAnswer {
+    const body = JSON.stringify({ op: input.op, exec, started, worker: process.pid, framework: this.framework, tenant: input.tenant ?? null, amount: input.amount ?? null })
     return { status: 201, contentType: 'application/json', body }
   }
 }
