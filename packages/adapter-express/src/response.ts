@@ -11,24 +11,46 @@ import { REPLAYED_HEADER, statusAllowsBody, type Execution, type HeaderPairs, ty
 
 /** Send a complete neutral response. */
 export function sendResponse(res: ServerResponse, response: HttpResponse): void {
-  const grouped = new Map<string, string[]>()
-  for (const [name, value] of response.headers) grouped.set(name, [...(grouped.get(name) ?? []), value])
   res.statusCode = response.status
-  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? (values[0] as string) : values)
+  const { headers } = response
+  for (let index = 0; index < headers.length; index++) {
+    const [name, value] = headers[index] as [string, string]
+    // A repeated field (e.g. two Link lines) is set once with all its values, in order.
+    if (res.hasHeader(name) && indexOfName(headers, name) < index) continue
+    const values = valuesOf(headers, name, index)
+    res.setHeader(name, values.length === 1 ? value : values)
+  }
   res.end(statusAllowsBody(response.status) ? Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength) : undefined)
+}
+
+function indexOfName(headers: HeaderPairs, name: string): number {
+  return headers.findIndex(([other]) => other === name)
+}
+
+/** Every value of `name` from `from` on (the first occurrence); one allocation-free pass when it occurs once. */
+function valuesOf(headers: HeaderPairs, name: string, from: number): string[] {
+  const values = [(headers[from] as [string, string])[1]]
+  for (let index = from + 1; index < headers.length; index++) {
+    const pair = headers[index] as [string, string]
+    if (pair[0] === name) values.push(pair[1])
+  }
+  return values
 }
 
 /** Keep `Idempotent-Replayed` off a fresh response, however the handler or a client tries to set it. */
 export function stripReplayedHeader(res: ServerResponse): void {
   const writeHead = res.writeHead
   res.writeHead = function writeHeadWithoutReplayed(this: ServerResponse, ...args: unknown[]) {
-    this.removeHeader(REPLAYED_HEADER)
-    const headers = headersArgument(args)
-    if (headers !== undefined && !Array.isArray(headers)) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === REPLAYED_HEADER) delete headers[name]
-    }
+    withoutReplayed(this, headersArgument(args))
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
   } as ServerResponse['writeHead']
+}
+
+function withoutReplayed(res: ServerResponse, headers: OutgoingHttpHeaders | unknown[] | undefined): void {
+  res.removeHeader(REPLAYED_HEADER)
+  if (headers !== undefined && !Array.isArray(headers)) {
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === REPLAYED_HEADER) delete headers[name]
+  }
 }
 
 /**
@@ -37,15 +59,17 @@ export function stripReplayedHeader(res: ServerResponse): void {
  * response always finds the result stored.
  */
 export function recordResponse(res: ServerResponse, execution: Execution): void {
-  stripReplayedHeader(res)
   // The headers are taken when the handler's head goes out, before the inner writeHead runs: that
   // is what the handler sent. Middleware mounted before this one (compression) may add headers in
   // its own writeHead hook (Content-Encoding) for bytes it transforms after we recorded them; a
   // replay of our bytes under its header would be corrupt.
   let head: HeaderPairs | undefined
   const writeHead = res.writeHead
+  // One wrapper both strips `Idempotent-Replayed` (as stripReplayedHeader does) and takes the head.
   res.writeHead = function recordingWriteHead(this: ServerResponse, ...args: unknown[]) {
-    if (head === undefined) head = currentHeaders(this, headersArgument(args))
+    const given = headersArgument(args)
+    withoutReplayed(this, given)
+    if (head === undefined) head = currentHeaders(this, given)
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
   } as ServerResponse['writeHead']
 
@@ -58,7 +82,7 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
   let ended = false
   // An error after the headers went out makes Express destroy the socket without `end`; a client
   // may also hang up while the handler still runs. Either way the execution decides (see abandon()).
-  res.once('close', () => {
+  res.on('close', () => {
     if (!ended) execution.abandon()
   })
 
@@ -84,14 +108,20 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
  */
 function currentHeaders(res: ServerResponse, given: OutgoingHttpHeaders | unknown[] | undefined): HeaderPairs {
   const pairs: HeaderPairs = []
+  const set = res.getHeaders()
+  if (given === undefined) {
+    // The usual case (res.json, res.send, res.end): only the headers set so far.
+    for (const name in set) pushHeader(pairs, name, set[name])
+    return pairs
+  }
   const givenPairs: HeaderPairs = []
   if (Array.isArray(given)) {
     for (let index = 0; index + 1 < given.length; index += 2) givenPairs.push([String(given[index]).toLowerCase(), String(given[index + 1])])
-  } else if (given !== undefined) {
+  } else {
     for (const [name, value] of Object.entries(given)) pushHeader(givenPairs, name, value)
   }
   const overridden = new Set(givenPairs.map(([name]) => name))
-  for (const [name, value] of Object.entries(res.getHeaders())) if (!overridden.has(name)) pushHeader(pairs, name, value)
+  for (const name in set) if (!overridden.has(name)) pushHeader(pairs, name, set[name])
   return [...pairs, ...givenPairs]
 }
 

@@ -5,7 +5,14 @@
  *
  * @packageDocumentation
  */
-import { createHttpIdempotency, exchangeWeb, fromWebRequest, type HttpIdempotencyOptions, type RequestBody } from '@idemkit/core/http'
+import {
+  createHttpIdempotency,
+  exchangeWeb,
+  fromWebRequest,
+  readRequestBody,
+  type HttpIdempotencyOptions,
+  type RequestBody,
+} from '@idemkit/core/http'
 import type { Context, MiddlewareHandler } from 'hono'
 
 /** Options of {@link idempotency}: the shared HTTP options, with Hono's `Context` as the request. */
@@ -60,13 +67,13 @@ function routeOf(c: Context): { route: string; params?: Record<string, string> }
 }
 
 /**
- * The raw body bytes. Read from a clone so the handler (and `c.req.json()`, validators, or a raw
- * `c.req.raw.body`) can still read it; if an earlier middleware already consumed the raw body, use
- * Hono's body cache instead.
+ * The raw body bytes, read so that the handler (and `c.req.json()`, validators, or a raw
+ * `c.req.raw.body`) can still read it (see `readRequestBody`: no clone, no tee, and
+ * `@hono/node-server` reads the socket directly); if an earlier middleware already consumed the raw
+ * body, use Hono's body cache instead.
  */
 async function readBody(c: Context): Promise<RequestBody> {
   const raw = c.req.raw
-  if (raw.body === null) return { bytes: new Uint8Array(0) }
-  const buffer = raw.bodyUsed ? await c.req.arrayBuffer() : await raw.clone().arrayBuffer()
-  return { bytes: new Uint8Array(buffer) }
+  if (raw.bodyUsed) return { bytes: new Uint8Array(await c.req.arrayBuffer()) }
+  return { bytes: await readRequestBody(raw) }
 }

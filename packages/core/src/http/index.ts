@@ -29,6 +29,7 @@ export {
   type HttpStoreOptions,
 } from './options.js'
 export { PROBLEM_TYPE_BASE, problemResponse, type ProblemCode, type ProblemDocument } from './problem.js'
+export { readRequestBody } from './request-body.js'
 export { requestFingerprint, type FingerprintParts } from './request-fingerprint.js'
 export type { Execution, RecordingPolicy } from './response-recording.js'
 export type { HeaderPairs, HttpRequest, HttpResponse, RequestBody } from './types.js'

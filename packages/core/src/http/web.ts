@@ -7,6 +7,7 @@
  */
 import { REPLAYED_HEADER, statusAllowsBody } from './captured-response.js'
 import type { HttpIdempotency } from './handler.js'
+import { readRequestBody } from './request-body.js'
 import type { Execution } from './response-recording.js'
 import type { HeaderPairs, HttpRequest, HttpResponse, RequestBody } from './types.js'
 
@@ -16,31 +17,27 @@ export interface WebRequestRoute {
   route?: string
   /** Path parameters of the route, if any. */
   params?: Readonly<Record<string, string>>
-  /** Read the body another way (e.g. from a framework's body cache); default a clone of the request. */
+  /** Read the body another way (e.g. from a framework's body cache); default {@link readRequestBody}. */
   readBody?: () => Promise<RequestBody>
 }
 
-/** The neutral view of a Fetch `Request`. Its body is read from a clone, so the handler can still read it. */
+/** The neutral view of a Fetch `Request`. Its body is read so that the handler can still read it ({@link readRequestBody}). */
 export function fromWebRequest(request: Request, route: WebRequestRoute = {}): HttpRequest {
   return {
     method: request.method,
     header: (name) => request.headers.get(name) ?? undefined,
     route: route.route ?? new URL(request.url).pathname,
     ...(route.params === undefined ? {} : { params: route.params }),
-    readBody:
-      route.readBody ??
-      (async () => ({ bytes: request.body === null ? new Uint8Array(0) : new Uint8Array(await request.clone().arrayBuffer()) })),
+    readBody: route.readBody ?? (async () => ({ bytes: await readRequestBody(request) })),
   }
 }
 
 /** A Fetch `Response` for a neutral response (a replay or a problem). */
 export function toWebResponse(response: HttpResponse): Response {
-  const headers = new Headers()
-  for (const [name, value] of response.headers) headers.append(name, value)
   // An empty body is sent as `null`: some servers (e.g. @hono/node-server) add a default
   // Content-Type to an empty byte body, which the original bodiless response did not have.
   const body = statusAllowsBody(response.status) && response.body.length > 0 ? (response.body as Uint8Array<ArrayBuffer>) : null
-  return new Response(body, { status: response.status, headers })
+  return new Response(body, { status: response.status, headers: response.headers })
 }
 
 /**
@@ -62,10 +59,19 @@ export function withoutReplayedHeader(response: Response): Response {
  * reads the response (or the client goes away), so the record is completed either way and a retry
  * replays instead of waiting for a lease to lapse. Once the body is over the storable size, the
  * stream follows the reader's pace again, since nothing more is kept.
+ *
+ * A body that is already complete (built from a string or bytes: `c.json`, `c.text`,
+ * `Response.json`; its chunks are there within a few microtasks, without waiting on the handler) is
+ * sent as bytes after the `complete` round trip, as the streamed form would end then too. That
+ * skips a Web stream, a reader pump and a stream-backed Response, which on Node 20 cost more than
+ * the rest of a protected request, and lets `@hono/node-server` write it in one call.
  */
 export async function recordWebResponse(response: Response, execution: Execution): Promise<Response> {
-  const headers = new Headers(response.headers)
-  headers.delete(REPLAYED_HEADER)
+  let headers = response.headers
+  if (headers.has(REPLAYED_HEADER)) {
+    headers = new Headers(headers)
+    headers.delete(REPLAYED_HEADER)
+  }
   const init: ResponseInit = { status: response.status, statusText: response.statusText, headers }
   const pairs: HeaderPairs = []
   headers.forEach((value, name) => pairs.push([name, value]))
@@ -74,12 +80,72 @@ export async function recordWebResponse(response: Response, execution: Execution
     return new Response(response.body, init)
   }
   const reader = response.body.getReader()
+  const early: Uint8Array[] = []
+  let pending: Promise<ReadableStreamReadResult<unknown>> | undefined
+  for (let attempt = 0; attempt < EAGER_READS; attempt++) {
+    const read = reader.read()
+    const result = await settledSoon(read)
+    if (result === undefined) {
+      pending = read // not there yet (or failing): stream it, starting with this read
+      break
+    }
+    if (result.done) {
+      await execution.end(response.status, pairs)
+      return new Response(joined(early) as Uint8Array<ArrayBuffer>, init)
+    }
+    const chunk = toBytes(result.value)
+    execution.write(chunk)
+    early.push(chunk)
+  }
+  return new Response(teed(reader, early, pending, response.status, pairs, execution), init)
+}
+
+/** Reads tried before a body counts as streamed; each may take {@link EAGER_TICKS} microtasks. */
+const EAGER_READS = 4
+const EAGER_TICKS = 4
+
+/** The result of `promise` if it fulfils within a few microtasks, else `undefined` (also when it rejects). */
+async function settledSoon<T>(promise: Promise<T>): Promise<T | undefined> {
+  let settled = false
+  let value: T | undefined
+  promise.then(
+    (result) => {
+      settled = true
+      value = result
+    },
+    () => undefined, // whoever reads `promise` next sees the rejection
+  )
+  for (let tick = 0; tick < EAGER_TICKS && !settled; tick++) await undefined
+  return value
+}
+
+function joined(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const out = new Uint8Array(chunks.reduce((total, chunk) => total + chunk.length, 0))
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
+/** The output stream of a streamed body: `early` chunks (already recorded), then the rest of `reader`. */
+function teed(
+  reader: ReadableStreamDefaultReader<unknown>,
+  early: Uint8Array[],
+  pending: Promise<ReadableStreamReadResult<unknown>> | undefined,
+  status: number,
+  pairs: HeaderPairs,
+  execution: Execution,
+): ReadableStream<Uint8Array> {
   let output!: ReadableStreamDefaultController<Uint8Array>
   let cancelled = false
   let wantMore: (() => void) | undefined
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       output = controller
+      for (const chunk of early) controller.enqueue(chunk)
     },
     pull() {
       wantMore?.()
@@ -92,7 +158,8 @@ export async function recordWebResponse(response: Response, execution: Execution
   const pump = async (): Promise<void> => {
     try {
       for (;;) {
-        const { done, value } = await reader.read()
+        const { done, value } = await (pending ?? reader.read())
+        pending = undefined
         if (done) break
         const chunk = toBytes(value)
         execution.write(chunk)
@@ -105,7 +172,7 @@ export async function recordWebResponse(response: Response, execution: Execution
           if ((output.desiredSize ?? 1) <= 0) await new Promise<void>((resolve) => (wantMore = resolve))
         }
       }
-      await execution.end(response.status, pairs)
+      await execution.end(status, pairs)
       if (!cancelled) output.close()
     } catch (error) {
       await execution.fail(error)
@@ -113,7 +180,7 @@ export async function recordWebResponse(response: Response, execution: Execution
     }
   }
   void pump()
-  return new Response(stream, init)
+  return stream
 }
 
 /**
