@@ -72,7 +72,9 @@ export function openLedgerWriter(config: LedgerConfig): LedgerWriter {
 }
 
 /** The orchestrator's side: create, count, drop. */
-export async function openLedgerReader(config: LedgerConfig): Promise<LedgerReader & { rows?: () => Promise<LedgerRow[]> }> {
+export async function openLedgerReader(
+  config: LedgerConfig,
+): Promise<LedgerReader & { rows?: () => Promise<LedgerRow[]>; executed?: (op: string) => Promise<boolean> }> {
   if (config.kind === 'postgres') {
     const sql = postgres(config.url, { max: 2, onnotice: () => {} })
     await sql.unsafe(ledgerTableSql(config.table))
@@ -84,6 +86,9 @@ export async function openLedgerReader(config: LedgerConfig): Promise<LedgerRead
       },
       async rows() {
         return sql.unsafe<LedgerRow[]>(`select op, exec, at from ${table} order by at`)
+      },
+      async executed(op: string) {
+        return (await sql.unsafe(`select 1 from ${table} where op = $1 limit 1`, [op])).length > 0
       },
       async drop() {
         await sql.unsafe(`drop table if exists ${table}`)
