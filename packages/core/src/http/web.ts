@@ -7,6 +7,7 @@
  */
 import { REPLAYED_HEADER, statusAllowsBody } from './captured-response.js'
 import type { HttpIdempotency } from './handler.js'
+import { knownBody } from './known-body.js'
 import { readRequestBody } from './request-body.js'
 import type { Execution } from './response-recording.js'
 import type { HeaderPairs, HttpRequest, HttpResponse, RequestBody } from './types.js'
@@ -68,13 +69,22 @@ export function withoutReplayedHeader(response: Response): Response {
  */
 export async function recordWebResponse(response: Response, execution: Execution): Promise<Response> {
   let headers = response.headers
-  if (headers.has(REPLAYED_HEADER)) {
+  const replayedHeader = headers.has(REPLAYED_HEADER)
+  if (replayedHeader) {
     headers = new Headers(headers)
     headers.delete(REPLAYED_HEADER)
   }
-  const init: ResponseInit = { status: response.status, statusText: response.statusText, headers }
   const pairs: HeaderPairs = []
   headers.forEach((value, name) => pairs.push([name, value]))
+  // A body the runtime holds as a string or bytes (see knownBody): record it and pass the response
+  // on untouched, after the `complete` round trip.
+  const known = replayedHeader ? undefined : knownBody(response)
+  if (known !== undefined) {
+    if (known !== null && execution.stores(response.status)) execution.write(typeof known === 'string' ? encoder.encode(known) : known)
+    await execution.end(response.status, pairs)
+    return response
+  }
+  const init: ResponseInit = { status: response.status, statusText: response.statusText, headers }
   if (response.body === null || !execution.stores(response.status)) {
     await execution.end(response.status, pairs)
     return new Response(response.body, init)
