@@ -7,7 +7,7 @@
  *
  * `--json` saves the rows; `--from` renders the page from saved rows of several partial runs
  * instead of running anything (for a long run done in parts); `--note` adds a line about how it
- * was run to the page.
+ * was run to the page, `--append <file.md>` a section of findings written by hand.
  *
  * @module
  */
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     from: { type: 'string' },
     note: { type: 'string' },
+    append: { type: 'string' },
   },
 })
 const sizes = values.size === 'reduced' ? REDUCED : FULL
@@ -56,7 +57,8 @@ if (values.from !== undefined) {
 }
 console.log(`\n${table(rows)}\n`)
 if (values.write !== undefined) {
-  await writeFile(values.write, reliabilityPage(rows, sizes, startedAt, elapsedMs, values.note))
+  const appendix = values.append === undefined ? '' : `\n${await readFile(values.append, 'utf8')}`
+  await writeFile(values.write, reliabilityPage(rows, sizes, startedAt, elapsedMs, values.note) + appendix)
   console.log(`wrote ${values.write}`)
 }
 process.exitCode = rows.every(passed) ? 0 : 1
