@@ -62,20 +62,27 @@ async function handle(http: HttpIdempotency<Request>, req: Request, res: Respons
 }
 
 function toHttpRequest(req: Request): HttpRequest {
-  const request: HttpRequest = {
+  return {
     method: req.method,
     header: (name) => {
       const value = req.headers[name]
       return Array.isArray(value) ? value.join(',') : value
     },
-    route: req.baseUrl + req.path,
+    // Read only for a protected request (req.path parses the URL): a pass-through computes nothing.
+    // On a route (app.post('/x/:id', idempotency(), …)) Express knows the pattern and its parameters.
+    get route() {
+      const route = routeOf(req)
+      return route === undefined ? req.baseUrl + req.path : req.baseUrl + route
+    },
+    get params() {
+      return routeOf(req) === undefined ? undefined : ({ ...req.params } as Record<string, string>)
+    },
     readBody: () => readRequestBody(req),
   }
-  // On a route (app.post('/x/:id', idempotency(), …)) Express knows the pattern and its parameters.
+}
+
+/** The matched route pattern, when the middleware runs on a route. */
+function routeOf(req: Request): string | undefined {
   const route = (req as Request & { route?: { path?: unknown } }).route
-  if (route !== undefined && typeof route.path === 'string') {
-    request.route = req.baseUrl + route.path
-    request.params = { ...req.params } as Record<string, string>
-  }
-  return request
+  return route !== undefined && typeof route.path === 'string' ? route.path : undefined
 }

@@ -89,8 +89,12 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
   const end = res.end
   res.end = function recordingEnd(this: ServerResponse, ...args: unknown[]) {
     ended = true
-    if (args.length > 0 && typeof args[0] !== 'function') execution.write(toBytes(args[0], args[1]))
+    // No copy of the last chunk: execution.end() encodes what it stores synchronously, before this
+    // returns, so the caller cannot change the bytes in between.
+    if (args.length > 0 && typeof args[0] !== 'function') execution.write(toBytes(args[0], args[1], false))
     const headers = head ?? currentHeaders(this, undefined)
+    // The real end() below calls writeHead() (implicitly) again: the head is taken, do not rebuild it.
+    head = headers
     void execution.end(this.statusCode, headers).then(() => {
       try {
         ;(end as (...a: unknown[]) => ServerResponse).apply(this, args)
@@ -138,10 +142,10 @@ function pushHeader(pairs: HeaderPairs, name: string, value: unknown): void {
   else pairs.push([lower, String(value)])
 }
 
-function toBytes(chunk: unknown, encoding: unknown): Uint8Array {
+function toBytes(chunk: unknown, encoding: unknown, copy = true): Uint8Array {
   if (chunk === undefined || chunk === null) return new Uint8Array(0)
   if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-  // Copy: the caller may reuse its buffer once write() returns, and the stored bytes must not change.
-  if (chunk instanceof Uint8Array) return Uint8Array.prototype.slice.call(chunk)
+  // Copy a written chunk: the caller may reuse its buffer once write() returns, and the stored bytes must not change.
+  if (chunk instanceof Uint8Array) return copy ? Uint8Array.prototype.slice.call(chunk) : chunk
   return new Uint8Array(0) // not a valid chunk: Node's own write/end rejects it with its usual error
 }
