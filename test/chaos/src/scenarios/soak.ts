@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { isSuccess, send } from '../http-client.js'
+import { isSuccess, send, type Attempt } from '../http-client.js'
 import { duplicatesIn, openLedgerReader } from '../ledger.js'
 import { n, type Row, type ScenarioContext } from '../scenario.js'
 import { ledgerConfig, openTarget, type StoreTarget } from '../targets.js'
@@ -37,6 +37,7 @@ export async function soak(context: ScenarioContext): Promise<Row> {
   let requests = 0
   let broken = 0
   let unexpected = 0
+  const notes: string[] = []
   const sample = async () => samples.push((await Promise.all(pool.map((worker) => worker.stats()))).map((stats) => stats.heapUsed / 2 ** 20))
   try {
     await sample()
@@ -48,7 +49,7 @@ export async function soak(context: ScenarioContext): Promise<Row> {
       const due = started + (tick * 3 * 1000) / rate
       if (due > Date.now()) await sleep(due - Date.now())
       if (inFlight.size < 200) {
-        const task = operation(sites[tick % sites.length] as (typeof sites)[number], pool, tick).then((result) => {
+        const task = operation(sites[tick % sites.length] as (typeof sites)[number], pool, tick, notes).then((result) => {
           requests += result.requests
           broken += result.broken
           unexpected += result.unexpected
@@ -69,6 +70,7 @@ export async function soak(context: ScenarioContext): Promise<Row> {
     const late = samples.slice(-3)
     const growth = pool.map((_, w) => mean(late.map((s) => s[w] as number)) - mean(early.map((s) => s[w] as number)))
     const worst = Math.max(...growth)
+    for (const note of notes) context.log(`  sample: ${note}`)
     context.log(`soak: heap per worker (MB) by sample: ${samples.map((s) => s.map((v) => v.toFixed(1)).join('/')).join('  ')}`)
     return {
       scenario: '8. Soak',
@@ -100,7 +102,16 @@ function mean(values: number[]): number {
 }
 
 /** One logical operation of the mix; returns its tallies. */
-async function operation(entry: { site: Mounted; sticky: boolean }, pool: Worker[], tick: number): Promise<{ requests: number; broken: number; unexpected: number }> {
+async function operation(
+  entry: { site: Mounted; sticky: boolean },
+  pool: Worker[],
+  tick: number,
+  notes: string[],
+): Promise<{ requests: number; broken: number; unexpected: number }> {
+  const describe = (a: Attempt) => (a.kind === 'answer' ? `${a.status} ${a.body.subarray(0, 160).toString()}` : `${a.kind}: ${a.message}`)
+  const note = (what: string, a: Attempt) => {
+    if (notes.length < 8) notes.push(`${what}: ${describe(a)}`)
+  }
   const { site, sticky } = entry
   const op = randomUUID()
   const home = tick % pool.length
@@ -116,11 +127,15 @@ async function operation(entry: { site: Mounted; sticky: boolean }, pool: Worker
   if (kind === 9) {
     // An invalid key: must be a 400 problem, nothing executed.
     const answer = await request(pick(0), `k${'-'.repeat(300)}${op}`, 1) // 300+ characters: too long
-    return { requests: 1, broken: 0, unexpected: answer.kind === 'answer' && answer.status === 400 ? 0 : 1 }
+    const ok = answer.kind === 'answer' && answer.status === 400
+    if (!ok) note('invalid key', answer)
+    return { requests: 1, broken: 0, unexpected: ok ? 0 : 1 }
   }
   const key = `soak-${op}`
   const first = await Promise.all([request(pick(0), key, 5), request(pick(1), key, 5)])
-  let unexpected = first.filter((a) => !isSuccess(a) && !(a.kind === 'answer' && a.status === 409)).length
+  const odd = first.filter((a) => !isSuccess(a) && !(a.kind === 'answer' && a.status === 409))
+  for (const a of odd) note('unexpected first answer', a)
+  let unexpected = odd.length
   let replay = await request(pick(2), key, 5)
   for (let retry = 0; retry < 20 && replay.kind === 'answer' && replay.status === 409; retry++) {
     await sleep(100)
@@ -128,12 +143,16 @@ async function operation(entry: { site: Mounted; sticky: boolean }, pool: Worker
   }
   const executed = first.find((a) => isSuccess(a) && a.headers['idempotent-replayed'] !== 'true')
   const broken = !isSuccess(replay) || (executed !== undefined && executed.kind === 'answer' && !executed.body.equals(replay.body)) ? 1 : 0
+  if (broken === 1) note('broken replay', replay)
   let requests = 3
   if (kind === 8) {
     // The same key with another body: 422, never a replay of the first.
     const mismatch = await request(pick(3), key, 6)
     requests++
-    if (!(mismatch.kind === 'answer' && mismatch.status === 422)) unexpected++
+    if (!(mismatch.kind === 'answer' && mismatch.status === 422)) {
+      unexpected++
+      note('reuse with another body', mismatch)
+    }
   }
   return { requests, broken, unexpected }
 }
