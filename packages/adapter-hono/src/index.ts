@@ -12,6 +12,7 @@ import {
   readRequestBody,
   type HttpIdempotencyOptions,
   type RequestBody,
+  type WebRequestRoute,
 } from '@idemkit/core/http'
 import type { Context, MiddlewareHandler } from 'hono'
 
@@ -42,7 +43,7 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler {
     const response = await exchangeWeb(
       http,
       c,
-      fromWebRequest(c.req.raw, { ...routeOf(c), readBody: () => readBody(c) }),
+      fromWebRequest(c.req.raw, routeOf(c)),
       async () => {
         await next()
         return c.res
@@ -59,11 +60,21 @@ export function idempotency(options: IdempotencyOptions): MiddlewareHandler {
   }
 }
 
-/** The matched route pattern and its parameters; the URL path when mounted on a wildcard. */
-function routeOf(c: Context): { route: string; params?: Record<string, string> } {
-  const pattern = c.req.routePath
-  if (pattern.includes('*')) return { route: c.req.path }
-  return { route: pattern, params: c.req.param() as Record<string, string> }
+/**
+ * The matched route pattern and its parameters (the URL path when mounted on a wildcard), and the
+ * body; read lazily, so a request that passes through asks Hono for nothing.
+ */
+function routeOf(c: Context): WebRequestRoute {
+  return {
+    get route() {
+      const pattern = c.req.routePath
+      return pattern.includes('*') ? c.req.path : pattern
+    },
+    get params() {
+      return c.req.routePath.includes('*') ? undefined : (c.req.param() as Record<string, string>)
+    },
+    readBody: () => readBody(c),
+  }
 }
 
 /**

@@ -27,8 +27,13 @@ export function fromWebRequest(request: Request, route: WebRequestRoute = {}): H
   return {
     method: request.method,
     header: (name) => request.headers.get(name) ?? undefined,
-    route: route.route ?? new URL(request.url).pathname,
-    ...(route.params === undefined ? {} : { params: route.params }),
+    // Read only for a protected request: a pass-through parses no URL and asks the router nothing.
+    get route() {
+      return route.route ?? new URL(request.url).pathname
+    },
+    get params() {
+      return route.params
+    },
     readBody: route.readBody ?? (async () => ({ bytes: await readRequestBody(request) })),
   }
 }
