@@ -1,0 +1,180 @@
+/**
+ * CPU µs per request the HTTP layer costs, next to the bare framework measured in the same process,
+ * in interleaved rounds (A B C A B C …) so machine drift hits every variant alike. CPU time
+ * (`process.cpuUsage`), not wall time: on a loaded machine it is the steady figure.
+ *
+ * - `inproc`: Hono through `app.request` and the Web wrapper (`withIdempotency`), no sockets.
+ * - `servers`: Express 5 and Hono (`@hono/node-server`) on loopback in THIS process, driven by
+ *   autocannon in a child process, so the CPU measured here is the server's alone.
+ *
+ * Usage: `node --conditions=@idemkit/source --import tsx bench/src/profile-http-cpu.ts inproc|servers [rounds]`
+ * (add `--cpu-prof` to node for a profile of the same work).
+ */
+import { spawn } from 'node:child_process'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { createAdaptorServer } from '@hono/node-server'
+import { MemoryStore } from '@idemkit/core'
+import { withIdempotency } from '@idemkit/core/http'
+import { idempotency as expressIdempotency } from '@idemkit/adapter-express'
+import { idempotency as honoIdempotency } from '@idemkit/adapter-hono'
+import express from 'express'
+import { Hono, type Context } from 'hono'
+import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
+
+const mode = process.argv[2] ?? 'inproc'
+const rounds = Number(process.argv[3] ?? 5)
+const store = () => new MemoryStore({ maxEntries: 2_000_000 })
+
+type Task = () => Promise<void>
+
+function honoApp(protect: boolean): Hono {
+  const app = new Hono()
+  const handler = async (c: Context) => {
+    await c.req.json()
+    return c.json(ORDER_RESPONSE, 201)
+  }
+  if (protect) app.post('/orders', honoIdempotency({ store: store() }), handler)
+  else app.post('/orders', handler)
+  return app
+}
+
+function expressApp(protect: boolean): express.Express {
+  const app = express()
+  app.use(express.json())
+  const handler: express.RequestHandler = (_req, res) => {
+    res.status(201).json(ORDER_RESPONSE)
+  }
+  if (protect) app.post('/orders', expressIdempotency({ store: store() }), handler)
+  else app.post('/orders', handler)
+  return app
+}
+
+function report(results: Map<string, number[]>): void {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+  console.log('| variant | CPU µs/request (median of rounds) | all rounds |')
+  console.log('| --- | ---: | --- |')
+  for (const [name, values] of results) if (values.length > 0) console.log(`| ${name} | ${median(values).toFixed(1)} | ${values.map((v) => v.toFixed(0)).join(' ')} |`)
+}
+
+async function inProcess(): Promise<void> {
+  const bareHono = honoApp(false)
+  const idemHono = honoApp(true)
+  const webHandler = async (request: Request) => {
+    await request.json()
+    return Response.json(ORDER_RESPONSE, { status: 201 })
+  }
+  const idemWeb = withIdempotency(webHandler, { store: store() })
+  const init = (key?: string): RequestInit => ({
+    method: 'POST',
+    headers: key === undefined ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'idempotency-key': key },
+    body: REQUEST_BODY,
+  })
+  const webRequest = (key?: string) => new Request('http://localhost/orders', init(key))
+  const replayKeys = 500
+  for (let index = 0; index < replayKeys; index++) {
+    await (await idemHono.request('/orders', init(`replay-${index}`))).arrayBuffer()
+    await (await idemWeb(webRequest(`replay-${index}`))).arrayBuffer()
+  }
+  let fresh = 0
+  let replay = 0
+  const tasks = new Map<string, Task>([
+    ['hono bare', async () => void (await (await bareHono.request('/orders', init())).arrayBuffer())],
+    ['hono new key', async () => void (await (await idemHono.request('/orders', init(`new-${fresh++}`))).arrayBuffer())],
+    ['hono replay', async () => void (await (await idemHono.request('/orders', init(`replay-${replay++ % replayKeys}`))).arrayBuffer())],
+    ['hono no key', async () => void (await (await idemHono.request('/orders', init())).arrayBuffer())],
+    ['web bare', async () => void (await (await webHandler(webRequest())).arrayBuffer())],
+    ['web new key', async () => void (await (await idemWeb(webRequest(`new-${fresh++}`))).arrayBuffer())],
+    ['web replay', async () => void (await (await idemWeb(webRequest(`replay-${replay++ % replayKeys}`))).arrayBuffer())],
+  ])
+  // ONLY=name,name keeps those variants (e.g. for a --cpu-prof of one path).
+  const only = process.env.ONLY?.split(',')
+  if (only !== undefined) for (const name of [...tasks.keys()]) if (!only.includes(name)) tasks.delete(name)
+  const results = new Map<string, number[]>([...tasks.keys()].map((name) => [name, []]))
+  const requests = 1_500
+  for (const task of tasks.values()) for (let index = 0; index < 300; index++) await task()
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, task] of tasks) {
+      const before = process.cpuUsage()
+      for (let index = 0; index < requests; index++) await task()
+      const used = process.cpuUsage(before)
+      results.get(name)?.push((used.user + used.system) / requests)
+    }
+  }
+  report(results)
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`
+}
+
+/**
+ * The load generator, run in a child process (so its CPU is not counted here): autocannon with a
+ * key per request (`<prefix><n>`), the same key for every request, or none.
+ */
+const LOAD_SCRIPT = `
+import autocannon from 'autocannon'
+const [url, amount, body, key, fresh] = JSON.parse(process.argv[1])
+let next = 0
+const headers = { 'content-type': 'application/json' }
+if (key !== null && !fresh) headers['idempotency-key'] = key
+const result = await autocannon({
+  url, amount, connections: 10, method: 'POST', body, headers,
+  requests: fresh ? [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': key + next++ } }) }] : undefined,
+})
+if (result.errors > 0 || result.non2xx > 0) { console.error('load errors', result.errors, result.non2xx); process.exit(1) }
+`
+const benchDirectory = fileURLToPath(new URL('..', import.meta.url))
+
+/** Drive `url` with `amount` requests from a child process; resolves when it is done. */
+function drive(url: string, amount: number, key: { key: string; fresh: boolean } | undefined): Promise<void> {
+  const args = ['--input-type=module', '-e', LOAD_SCRIPT, JSON.stringify([url, amount, REQUEST_BODY, key?.key ?? null, key?.fresh ?? false])]
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: benchDirectory, stdio: ['ignore', 'inherit', 'inherit'] })
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`load generator exited with ${String(code)}`))))
+  })
+}
+
+async function servers(): Promise<void> {
+  const urls = {
+    expressBare: await listen(createServer(expressApp(false))),
+    expressIdem: await listen(createServer(expressApp(true))),
+    honoBare: await listen(createAdaptorServer({ fetch: honoApp(false).fetch }) as Server),
+    honoIdem: await listen(createAdaptorServer({ fetch: honoApp(true).fetch }) as Server),
+  }
+  let round = 0
+  type Key = { key: string; fresh: boolean } | undefined
+  const variants: Array<[string, string, () => Key]> = [
+    ['express bare', urls.expressBare, () => undefined],
+    ['express new key', urls.expressIdem, () => ({ key: `new-${round}-`, fresh: true })],
+    ['express replay', urls.expressIdem, () => ({ key: 'replay-1', fresh: false })],
+    ['hono bare', urls.honoBare, () => undefined],
+    ['hono new key', urls.honoIdem, () => ({ key: `new-${round}-`, fresh: true })],
+    ['hono replay', urls.honoIdem, () => ({ key: 'replay-1', fresh: false })],
+  ]
+  const amount = Number(process.env.AMOUNT ?? 3_000)
+  for (const [, url, key] of variants) await drive(url, 500, key()) // warm-up
+  const results = new Map<string, number[]>(variants.map(([name]) => [name, []]))
+  // User time alone too: system time is mostly socket writes, whose cost on a loaded machine grows
+  // with how often the load generator sleeps (waking it is charged to the writer).
+  const userOnly = new Map<string, number[]>(variants.map(([name]) => [name, []]))
+  for (round = 1; round <= rounds; round++) {
+    for (const [name, url, key] of variants) {
+      if (process.env.ONLY !== undefined && !process.env.ONLY.split(',').includes(name)) continue
+      const before = process.cpuUsage()
+      await drive(url, amount, key())
+      const used = process.cpuUsage(before)
+      results.get(name)?.push((used.user + used.system) / amount)
+      userOnly.get(name)?.push(used.user / amount)
+    }
+  }
+  report(results)
+  console.log('\nuser CPU only')
+  report(userOnly)
+  process.exit(0)
+}
+
+if (mode === 'servers') await servers()
+else await inProcess()
