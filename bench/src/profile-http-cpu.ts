@@ -7,7 +7,7 @@
  * - `servers`: Express 5 and Hono (`@hono/node-server`) on loopback in THIS process, driven by
  *   autocannon in a child process, so the CPU measured here is the server's alone.
  *
- * Usage: `node --conditions=@idemkit/source --import tsx bench/src/profile-http-cpu.ts inproc|servers [rounds]`
+ * Usage (in `bench/`): `node --conditions=@idemkit/source --import tsx src/profile-http-cpu.ts inproc|servers [rounds]`
  * (add `--cpu-prof` to node for a profile of the same work).
  */
 import { spawn } from 'node:child_process'

@@ -3,7 +3,7 @@
  * where the HTTP layer's overhead goes (fingerprint, claim and complete, store encoding, replay
  * decoding), next to what the bare framework work costs.
  *
- * Usage: `node --conditions=@idemkit/source --import tsx bench/src/profile-http-parts.ts [rounds]`
+ * Usage (in `bench/`): `node --conditions=@idemkit/source --import tsx src/profile-http-parts.ts [rounds]`
  */
 import { MemoryStore, createIdempotency, fingerprint } from '@idemkit/core'
 import { decodeStoredResponse, encodeStoredResponse, readRequestBody, replayOf, requestFingerprint } from '@idemkit/core/http'
