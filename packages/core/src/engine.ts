@@ -24,7 +24,7 @@ import { assertValidKey, storageKey } from './key.js'
 import { LocalCache } from './local-cache.js'
 import { jsonSerializer, type Serializer } from './serializer.js'
 import { decideAfterAcquire, decideAfterRead, type Decision } from './state-machine.js'
-import type { IdempotencyRecord, IdempotencyStore } from './store.js'
+import type { CompleteInput, IdempotencyRecord, IdempotencyStore } from './store.js'
 import { decodeOutcome, encodeError, encodeTooLarge, encodeValue, type ErrorClass } from './stored-outcome.js'
 
 /** How to treat a duplicate that arrives while the first execution is still running. */
@@ -205,6 +205,9 @@ const DEFAULT_TTL = '24h'
 const DEFAULT_LEASE = '60s'
 const DEFAULT_STORE_TIMEOUT = '10s'
 const MAX_POLL_MS = 1_000
+/** How often `complete` is tried when the store fails (see ActiveLease.completeWithRetries). */
+const COMPLETE_ATTEMPTS = 4
+const COMPLETE_RETRY_FIRST_DELAY_MS = 50
 
 /**
  * Create an idempotency engine.
@@ -541,12 +544,37 @@ class ActiveLease implements Lease, Beating {
     }
     this.stopHeartbeat()
     const input = { key: this.key, token: this.token, result, expiresAt: this.expiresAt() }
-    const completed = await this.engine.callStore('complete', this.key, () =>
-      commit === undefined ? this.engine.store.complete(input) : commit(input),
-    )
+    const completed =
+      commit === undefined
+        ? await this.completeWithRetries(input)
+        : await this.engine.callStore('complete', this.key, () => commit(input))
     this.settled = true
     if (!completed) throw this.engine.leaseLost(this.key, this.fingerprint)
     this.engine.cacheCompletion(this.key, this.fingerprint, result, input.expiresAt)
+  }
+
+  /**
+   * `store.complete`, retried while the lease still holds when the store fails. The side effect has
+   * already happened: giving up at the first store hiccup leaves the key in progress until the lease
+   * lapses, and the client's retry then executes it a second time (seen in the chaos suite against a
+   * stalling store). A retry after an attempt whose reply was lost may find the record already
+   * completed by that attempt: reading it back tells that success apart from a lost lease.
+   */
+  private async completeWithRetries(input: CompleteInput): Promise<boolean> {
+    let delayMs = COMPLETE_RETRY_FIRST_DELAY_MS
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
+        if (completed || attempt === 1) return completed
+        const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
+        return record?.token === this.token && record.status === 'completed' && record.result === input.result
+      } catch (error) {
+        const timeLeft = this.lockedUntil - this.engine.now()
+        if (!(error instanceof IdempotencyStoreError) || attempt >= COMPLETE_ATTEMPTS || timeLeft <= delayMs) throw error
+        await sleep(delayMs)
+        delayMs *= 4
+      }
+    }
   }
 
   async release(): Promise<boolean> {

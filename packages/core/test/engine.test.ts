@@ -350,3 +350,38 @@ describe('options', () => {
     expect(calls).toBe(2)
   })
 })
+
+describe('completion survives a store hiccup', () => {
+  test('a complete that fails once is retried while the lease holds: stored, replayable, fn ran once', async () => {
+    const memory = new MemoryStore()
+    let failures = 1
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      complete: async (input: Parameters<MemoryStore['complete']>[0]) => {
+        if (failures-- > 0) throw new Error('ETIMEDOUT')
+        return memory.complete(input)
+      },
+    })
+    const engine = createIdempotency({ store })
+    let calls = 0
+    expect(await engine.run('k', null, () => ++calls)).toBe(1)
+    expect(await engine.runDetailed('k', null, () => ++calls)).toEqual({ value: 1, replayed: true })
+    expect(calls).toBe(1)
+  })
+
+  test('a retried complete whose first attempt landed (reply lost) is a success, not lease_lost', async () => {
+    const memory = new MemoryStore()
+    let lostReplies = 1
+    const lost: unknown[] = []
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      complete: async (input: Parameters<MemoryStore['complete']>[0]) => {
+        const done = await memory.complete(input)
+        if (lostReplies-- > 0) throw new Error('socket hang up') // written, but the reply never arrived
+        return done
+      },
+    })
+    const engine = createIdempotency({ store, hooks: { onLeaseLost: ({ error }) => void lost.push(error) } })
+    expect(await engine.run('k', { a: 1 }, () => 'charged')).toBe('charged')
+    expect(lost).toEqual([])
+    expect(await engine.run('k', { a: 1 }, () => 'again')).toBe('charged')
+  })
+})
