@@ -1,15 +1,8 @@
 import { defineProject } from 'vitest/config'
-
-/**
- * Like `../../vitest.shared.js` (workspace packages resolve to their TypeScript source) but WITHOUT
- * the `module` condition: the AWS SDK's exports list `module` (bundler-only ESM with extensionless
- * imports) before `node`, and Node cannot load that build (same reason as store-dynamodb's config).
- */
-const conditions = ['@idemkit/source', 'node', 'development|production']
+import { sourceConditions } from '../../vitest.shared.js'
 
 export default defineProject({
-  resolve: { conditions, mainFields: ['main'] },
-  ssr: { resolve: { conditions, externalConditions: ['@idemkit/source'], mainFields: ['main'] } },
+  ...sourceConditions,
   test: {
     name: 'chaos',
     include: ['test/**/*.test.ts'],
