@@ -5,7 +5,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import { MemoryStore, type IdempotencyStore } from '@idemkit/core'
 import { captureRawBody, idempotency } from '@idemkit/adapter-express'
-import { Ledger, OPERATION_NAMES, perform, ValidationError, type BackendOptions } from './operations.js'
+import { Ledger, OPERATION_NAMES, perform, ValidationError, type BackendOptions } from '@idemkit/example-payments-shared/operations'
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends BackendOptions {

@@ -15,7 +15,7 @@
  * client should honour it.
  */
 import { randomUUID } from 'node:crypto'
-import { OPERATION_NAMES, type OperationName } from './operations.js'
+import { OPERATION_NAMES, type OperationName } from '@idemkit/example-payments-shared/operations'
 
 /** What can go wrong for one logical operation. */
 export type ScenarioKind = 'normal' | 'timeout' | 'lost-response' | 'double-tap' | 'changed-amount'

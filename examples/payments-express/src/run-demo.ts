@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { MemoryStore } from '@idemkit/core'
 import { createApp } from './app.js'
 import { buildScenarios, runFlakyClient, type ClientStats, type ClientTiming } from './flaky-client.js'
-import { Ledger } from './operations.js'
+import { Ledger } from '@idemkit/example-payments-shared/operations'
 
 /** One run of the client against the API. */
 export interface DemoRun extends ClientStats {

@@ -2,7 +2,7 @@
  * Run the example API: `pnpm start` (MemoryStore), or e.g. `IDEMKIT_STORE=redis pnpm start`.
  */
 import { createApp } from './app.js'
-import { storeFromEnv } from './store-from-env.js'
+import { storeFromEnv } from '@idemkit/example-payments-shared/store-from-env'
 
 const port = Number(process.env.PORT ?? 3000)
 const { store, description, close } = await storeFromEnv()

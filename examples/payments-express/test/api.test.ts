@@ -3,7 +3,7 @@ import type { Server } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createApp } from '../src/app.js'
-import { Ledger, OPERATION_NAMES, type OperationName } from '../src/operations.js'
+import { Ledger, OPERATION_NAMES, type OperationName } from '@idemkit/example-payments-shared/operations'
 
 const BODIES: Record<OperationName, Record<string, unknown>> = {
   payments: { amount: 4200, currency: 'EUR' },

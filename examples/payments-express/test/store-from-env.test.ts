@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, test } from 'vitest'
 import { createApp } from '../src/app.js'
-import { storeFromEnv } from '../src/store-from-env.js'
+import { storeFromEnv } from '@idemkit/example-payments-shared/store-from-env'
 
 /** Delete what one test wrote (its scope is unique to the run), so runs leave the servers as they found them. */
 async function removeRecords(kind: 'postgres' | 'redis', scope: string): Promise<void> {

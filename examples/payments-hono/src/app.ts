@@ -5,7 +5,7 @@
 import { Hono } from 'hono'
 import { MemoryStore, type IdempotencyStore } from '@idemkit/core'
 import { idempotency } from '@idemkit/adapter-hono'
-import { Ledger, OPERATION_NAMES, perform, ValidationError, type BackendOptions } from './operations.js'
+import { Ledger, OPERATION_NAMES, perform, ValidationError, type BackendOptions } from '@idemkit/example-payments-shared/operations'
 
 /** Options of {@link createApp}. */
 export interface AppOptions extends BackendOptions {

@@ -3,7 +3,7 @@
  */
 import { serve } from '@hono/node-server'
 import { createApp } from './app.js'
-import { storeFromEnv } from './store-from-env.js'
+import { storeFromEnv } from '@idemkit/example-payments-shared/store-from-env'
 
 const port = Number(process.env.PORT ?? 3000)
 const { store, description, close } = await storeFromEnv()

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, test } from 'vitest'
 import { createApp } from '../src/app.js'
-import { OPERATION_NAMES, type OperationName } from '../src/operations.js'
-import { storeFromEnv } from '../src/store-from-env.js'
+import { OPERATION_NAMES, type OperationName } from '@idemkit/example-payments-shared/operations'
+import { storeFromEnv } from '@idemkit/example-payments-shared/store-from-env'
 
 const BODIES: Record<OperationName, Record<string, unknown>> = {
   payments: { amount: 4200, currency: 'EUR' },
