@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { fromBase64, toBase64 } from './base64.js'
 
 /** Turns results into strings for the store and back. */
 export interface Serializer {
@@ -160,20 +161,6 @@ function decodeMembers(record: Record<string, unknown>): Record<string, unknown>
   return out
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (let index = 0; index < bytes.length; index += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(index, index + 0x8000))
-  }
-  return btoa(binary)
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
-  return bytes
-}
 
 /**
  * The default serializer: JSON, extended so `Date`, `BigInt`, `undefined`, non-finite numbers,

@@ -15,6 +15,7 @@
  * @module
  */
 import type { HeaderPairs, HttpResponse } from './types.js'
+import { fromBase64, toBase64 } from '../base64.js'
 
 /** The header every replayed response carries, and no fresh response ever does. */
 export const REPLAYED_HEADER = 'idempotent-replayed'
@@ -120,20 +121,3 @@ export function statusAllowsBody(status: number): boolean {
   return !BODYLESS.has(status) && !(status >= 100 && status < 200)
 }
 
-// btoa/atob exist on every runtime we target (Node ≥ 16, Bun, Deno, Workers); Buffer does not.
-const CHUNK = 0x8000
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = ''
-  for (let offset = 0; offset < bytes.length; offset += CHUNK) {
-    binary += String.fromCharCode(...bytes.subarray(offset, offset + CHUNK))
-  }
-  return btoa(binary)
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index)
-  return bytes
-}
