@@ -7,6 +7,7 @@
  */
 import { canonicalize, createIdempotency, fingerprint, MemoryStore } from '@idemkit/core'
 import { Bench } from 'tinybench'
+import { throughputOf } from './support/throughput.js'
 
 function payloadOf(bytes: number): Record<string, unknown> {
   const payload: Record<string, unknown> = { amount: 4200, currency: 'EUR', customer: 'cus_8f3k2', items: [] as unknown[] }
@@ -55,12 +56,7 @@ bench
 
 await bench.run()
 
-const opsPerSecond = (name: string): number => {
-  const task = bench.getTask(name)
-  const throughput = task?.result && 'throughput' in task.result ? task.result.throughput.mean : undefined
-  if (throughput === undefined) throw new Error(`no result for ${name}`)
-  return throughput
-}
+const opsPerSecond = (name: string): number => throughputOf(bench, name)
 const fingerprintOps = opsPerSecond('baseline: fingerprint(1 KB) (canonical JSON + SHA-256)')
 console.log(`\n@idemkit/core run() with MemoryStore, 1 KB JSON input (Node ${process.version})`)
 console.log('| task | ops/s | µs/op | ratio to fingerprint alone |')

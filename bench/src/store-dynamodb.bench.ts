@@ -15,6 +15,7 @@ import { DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { createIdempotency } from '@idemkit/core'
 import { createIdempotencyTable, dynamodbStore } from '@idemkit/store-dynamodb'
 import { Bench } from 'tinybench'
+import { throughputOf } from './support/throughput.js'
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 
@@ -64,12 +65,7 @@ bench
 
 try {
   await bench.run()
-  const opsPerSecond = (name: string): number => {
-    const task = bench.getTask(name)
-    const throughput = task?.result && 'throughput' in task.result ? task.result.throughput.mean : undefined
-    if (throughput === undefined) throw new Error(`no result for ${name}`)
-    return throughput * (name.includes('concurrent') ? BATCH : 1)
-  }
+  const opsPerSecond = (name: string): number => throughputOf(bench, name) * (name.includes('concurrent') ? BATCH : 1)
   const rows: Array<[string, string]> = [
     ['run(): new key', 'baseline: 2 × GetItem'],
     ['run(): replay', 'baseline: 2 × GetItem'],

@@ -16,6 +16,7 @@ import { createIdempotencyTable, idempotencyKeysTable, postgresStore } from '@id
 import { drizzle } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { Bench } from 'tinybench'
+import { throughputOf } from './support/throughput.js'
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const single = postgres(url, { max: 1, onnotice: () => {} })
@@ -77,12 +78,7 @@ for (const [label, sql] of Object.entries(clients)) {
 
 await bench.run()
 
-const opsPerSecond = (name: string): number => {
-  const task = bench.getTask(name)
-  const throughput = task?.result && 'throughput' in task.result ? task.result.throughput.mean : undefined
-  if (throughput === undefined) throw new Error(`no result for ${name}`)
-  return throughput * (name.includes('concurrent') ? BATCH : 1)
-}
+const opsPerSecond = (name: string): number => throughputOf(bench, name) * (name.includes('concurrent') ? BATCH : 1)
 console.log(`\n@idemkit/store-postgres run() on ${url.replace(/:[^:@/]*@/, ':***@')} (Node ${process.version}, drizzle + postgres.js, 1 KB JSON input)`)
 console.log('| client | task | calls/s | µs/call | baseline (same round trips) | baseline calls/s | ratio to baseline |')
 console.log('| --- | --- | ---: | ---: | --- | ---: | ---: |')

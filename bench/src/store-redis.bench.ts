@@ -13,6 +13,7 @@ import { createIdempotency, fingerprint } from '@idemkit/core'
 import { redisStore } from '@idemkit/store-redis'
 import { Redis } from 'ioredis'
 import { Bench } from 'tinybench'
+import { throughputOf } from './support/throughput.js'
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const client = new Redis(url, { commandTimeout: 5_000, maxRetriesPerRequest: 1, lazyConnect: true })
@@ -68,12 +69,7 @@ bench
 
 await bench.run()
 
-const opsPerSecond = (name: string): number => {
-  const task = bench.getTask(name)
-  const throughput = task?.result && 'throughput' in task.result ? task.result.throughput.mean : undefined
-  if (throughput === undefined) throw new Error(`no result for ${name}`)
-  return throughput * (name.includes('concurrent') ? BATCH : 1)
-}
+const opsPerSecond = (name: string): number => throughputOf(bench, name) * (name.includes('concurrent') ? BATCH : 1)
 const rows: Array<[string, string]> = [
   ['run(): new key', 'baseline: 2 × EVALSHA (trivial script)'],
   ['run(): replay', 'baseline: 1 × EVALSHA (trivial script)'],
