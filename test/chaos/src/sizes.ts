@@ -39,7 +39,7 @@ export const REDUCED: Sizes = {
   storm: { ops: 80, duplicates: 8, workers: 4, concurrency: 24 },
   crash: { ops: 20, transactionalOps: 8 },
   fencing: { takeovers: 30, concurrency: 30 },
-  outage: { cutMs: 2_000, clients: 8 },
+  outage: { cutMs: 4_000, clients: 8 },
   slow: { ops: 50, concurrency: 8, latencyMs: 200 },
   hostile: { requests: 1_500, bigBodies: 2, slowLoris: 2, concurrency: 24 },
   tenants: { keys: 30 },
