@@ -84,6 +84,10 @@ function write(value: unknown, ancestors: object[]): string {
 function writeObject(value: object, ancestors: object[]): string {
   if (ancestors.length >= MAX_DEPTH) throw new TypeError(`Cannot fingerprint a value nested deeper than ${MAX_DEPTH} levels`)
   if (ancestors.includes(value)) throw new TypeError(`Cannot fingerprint a cyclic structure${where(ancestors)}`)
+  // Plain objects (the bulk of any request body) skip the dozen built-in checks below: none of those
+  // built-ins has Object.prototype (or null) as its prototype.
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (prototype === Object.prototype || prototype === null) return writeMembers(value as Record<string, unknown>, ancestors)
   if (Array.isArray(value)) {
     ancestors.push(value)
     let out = '['
@@ -117,17 +121,19 @@ function writeObject(value: object, ancestors: object[]): string {
   ) {
     throw new TypeError(`Cannot fingerprint a ${value.constructor.name}${where(ancestors)}: convert it to a plain object, array or string first`)
   }
-  ancestors.push(value)
-  const toJSON = (value as { toJSON?: unknown }).toJSON
+  return writeMembers(value as Record<string, unknown>, ancestors)
+}
+
+/** An object written through its `toJSON()` if it has one, else as its own enumerable members, sorted. */
+function writeMembers(record: Record<string, unknown>, ancestors: object[]): string {
+  ancestors.push(record)
+  const toJSON = record.toJSON
   if (typeof toJSON === 'function') {
-    const text = write(toJSON.call(value), ancestors)
+    const text = write(toJSON.call(record), ancestors)
     ancestors.pop()
     return text
   }
-  const record = value as Record<string, unknown>
-  const keys = Object.keys(record)
-  // Default sort compares UTF-16 code units: exactly RFC 8785's member order, locale-independent.
-  if (!isSorted(keys)) keys.sort()
+  const keys = sortedKeys(Object.keys(record))
   let out = '{'
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string
@@ -139,6 +145,33 @@ function writeObject(value: object, ancestors: object[]): string {
   ancestors.pop()
   // (No try/finally: a throw abandons the whole call, and every call starts with a fresh stack.)
   return `${out}}`
+}
+
+/**
+ * The last unsorted member list seen and its sorted form: arrays of same-shaped objects (line items,
+ * events) repeat one list, and comparing it costs less than sorting it again.
+ */
+let lastUnsorted: string[] = []
+/** Longer lists are not kept: they would pin memory between calls for little gain. */
+const MAX_MEMO_KEYS = 64
+let lastSorted: string[] = []
+
+/** `keys` in RFC 8785 member order (the default sort compares UTF-16 code units, never a locale). */
+function sortedKeys(keys: string[]): string[] {
+  if (isSorted(keys)) return keys
+  if (sameList(keys, lastUnsorted)) return lastSorted
+  const sorted = keys.slice().sort()
+  if (keys.length <= MAX_MEMO_KEYS) {
+    lastUnsorted = keys
+    lastSorted = sorted
+  }
+  return sorted
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false
+  return true
 }
 
 function isSorted(keys: string[]): boolean {

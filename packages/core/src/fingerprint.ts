@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { sha256Hex } from '#crypto'
+import { sha256Hex, sha256HexSync } from '#crypto'
 import { canonicalize } from './canonical-json.js'
 
 /**
@@ -25,6 +25,19 @@ export async function fingerprint(value: unknown): Promise<string> {
   if (ArrayBuffer.isView(value)) return sha256Hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
   if (value instanceof ArrayBuffer) return sha256Hex(new Uint8Array(value))
   return sha256Hex(canonicalize(value))
+}
+
+/**
+ * The same fingerprint computed synchronously where the platform hashes synchronously
+ * (`node:crypto`), or `undefined` (Web Crypto): the engine's hot path skips a few promise hops.
+ * @internal
+ */
+export function fingerprintNow(value: unknown): string | undefined {
+  if (sha256HexSync === undefined) return undefined
+  if (value instanceof Uint8Array) return sha256HexSync(value)
+  if (ArrayBuffer.isView(value)) return sha256HexSync(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
+  if (value instanceof ArrayBuffer) return sha256HexSync(new Uint8Array(value))
+  return sha256HexSync(canonicalize(value))
 }
 
 export { sha256Hex }

@@ -80,6 +80,32 @@ describe('RFC 8785 examples', () => {
     expect(new Set(texts).size).toBe(texts.length)
   })
 
+  test('objects of alternating shapes in one array are each sorted by their own members', () => {
+    const items = [
+      { b: 1, a: 2 },
+      { b: 3, a: 4 },
+      { d: 5, c: 6 },
+      { b: 7, a: 8 },
+      { b: 9, a: 10, z: 0 },
+      { b: 11, a: 12 },
+      { a: 13, b: 14 },
+    ]
+    expect(canonicalize(items)).toBe(
+      '[{"a":2,"b":1},{"a":4,"b":3},{"c":6,"d":5},{"a":8,"b":7},{"a":10,"b":9,"z":0},{"a":12,"b":11},{"a":13,"b":14}]',
+    )
+  })
+
+  test('a class instance and a null-prototype object are written by their own members, like a plain object', () => {
+    class Point {
+      constructor(
+        readonly y: number,
+        readonly x: number,
+      ) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { y: 2, x: 1 })
+    expect(canonicalize([new Point(2, 1), bare, { y: 2, x: 1 }])).toBe('[{"x":1,"y":2},{"x":1,"y":2},{"x":1,"y":2}]')
+  })
+
   test('integer-like member names sort as strings ("10" before "9"), unlike JavaScript property order', () => {
     // JavaScript enumerates integer-like keys first, in numeric order: a naive JSON.stringify would
     // write {"9":…,"10":…}. RFC 8785 compares code units.

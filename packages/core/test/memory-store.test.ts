@@ -105,6 +105,22 @@ describe('lazy sweep', () => {
     expect(await keysPresent(store, Array.from({ length: 40 }, (_, index) => `old${index}`))).toEqual([])
   })
 
+  test('expired records are swept by replays alone, while replays keep reordering the map', async () => {
+    const store = new MemoryStore()
+    for (let index = 0; index < 50; index++) await claimAndComplete(store, `short${index}`, NOW, 1_000)
+    for (let index = 0; index < 50; index++) await claimAndComplete(store, `long${index}`, NOW, TTL)
+    const later = NOW + 5_000
+    // Only losing claims (replays) from here on: each one moves its record to the end of the map.
+    for (let round = 0; round < 10; round++) {
+      for (let index = 0; index < 50; index++) {
+        const replay = await store.acquire({ key: `long${index}`, fingerprint: `fp-long${index}`, token: 't', now: later, lockedUntil: later + LEASE, expiresAt: later + TTL })
+        expect(replay.acquired).toBe(false)
+      }
+    }
+    expect(store.size).toBe(50)
+    expect(await keysPresent(store, Array.from({ length: 50 }, (_, index) => `short${index}`))).toEqual([])
+  })
+
   test('live records are not swept', async () => {
     const store = new MemoryStore()
     await claimAndComplete(store, 'live', NOW, TTL)

@@ -17,6 +17,18 @@ const oneShot = (nodeCrypto as { hash?: OneShotHash }).hash
 
 /** Lower-case hex SHA-256 of `data` (a string is hashed as its UTF-8 bytes). */
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  return sha256HexNow(data)
+}
+
+/**
+ * {@link sha256Hex} without the promise: `node:crypto` hashes synchronously, and on the hot path
+ * (every `run()`) the extra promise hops cost about as much as hashing 1 KB. Web Crypto has no
+ * synchronous digest, so the Web module exports `undefined` here and callers fall back to the
+ * promise.
+ */
+export const sha256HexSync: ((data: string | Uint8Array) => string) | undefined = sha256HexNow
+
+function sha256HexNow(data: string | Uint8Array): string {
   if (oneShot !== undefined) return oneShot('sha256', data, 'hex')
   return createHash('sha256').update(data).digest('hex')
 }

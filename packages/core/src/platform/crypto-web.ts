@@ -16,6 +16,9 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
   return hex
 }
 
+/** Web Crypto has no synchronous digest: callers use {@link sha256Hex}. */
+export const sha256HexSync: ((data: string | Uint8Array) => string) | undefined = undefined
+
 /** A random, unguessable owner token (a UUID v4). */
 export function randomToken(): string {
   return crypto.randomUUID()
