@@ -18,7 +18,7 @@ import {
   ResultTooLargeError,
   type StoreOperation,
 } from './errors.js'
-import { fingerprint as defaultFingerprint } from './fingerprint.js'
+import { fingerprint as defaultFingerprint, fingerprintNow } from './fingerprint.js'
 import { fireHook, type IdempotencyHooks } from './hooks.js'
 import { assertValidKey, storageKey } from './key.js'
 import { LocalCache } from './local-cache.js'
@@ -143,6 +143,11 @@ export interface Lease {
    * a marker instead), `LeaseLostError` when the token no longer owns the key, `IdempotencyStoreError`
    * when the store fails. Pass `commit` to perform the fenced completion yourself (e.g. inside a
    * database transaction); it must return whether the record was completed.
+   *
+   * When the store keeps failing, the error is thrown after a few quick retries, and the (default)
+   * completion goes on being retried in the background while the lease holds, unless the lease is
+   * released: a retry that arrives after the store recovers replays the result instead of waiting
+   * for the lease to lapse and executing again.
    */
   complete(result: string, commit?: (input: { key: string; token: string; result: string; expiresAt: number }) => Promise<boolean>): Promise<void>
   /** Delete the record (fenced) and stop the heartbeat, so a retry executes again. Returns whether it happened. */
@@ -208,6 +213,8 @@ const MAX_POLL_MS = 1_000
 /** How often `complete` is tried when the store fails (see ActiveLease.completeWithRetries). */
 const COMPLETE_ATTEMPTS = 4
 const COMPLETE_RETRY_FIRST_DELAY_MS = 50
+/** Longest pause between the background attempts that follow them (see ActiveLease.completeInBackground). */
+const COMPLETE_BACKGROUND_MAX_DELAY_MS = 1_000
 
 /**
  * Create an idempotency engine.
@@ -294,7 +301,7 @@ class Engine implements IdempotencyEngine {
     options: RunOptions = {},
   ): Promise<RunResult<T>> {
     const stored = this.storageKey(key, options.scope)
-    const fingerprint = options.fingerprint ?? (await defaultFingerprint(input))
+    const fingerprint = options.fingerprint ?? fingerprintNow(input) ?? (await defaultFingerprint(input))
     const begun = await this.begin(stored, fingerprint, options)
     if (begun.kind === 'replay') {
       return { value: this.decodeResult(begun.result) as T, replayed: true }
@@ -496,6 +503,8 @@ class ActiveLease implements Lease, Beating {
   private controller: AbortController | undefined
   private lostReason: LeaseLostError | undefined
   private settled = false
+  /** Set by release(): a background completion still trying must stop. */
+  private released = false
   /** Set once complete/release started: an extend that then fails lost nothing. */
   private finishing = false
   /** @internal Heartbeat bookkeeping (see HeartbeatScheduler). */
@@ -564,22 +573,62 @@ class ActiveLease implements Lease, Beating {
     let delayMs = COMPLETE_RETRY_FIRST_DELAY_MS
     for (let attempt = 1; ; attempt++) {
       try {
-        const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
-        if (completed || attempt === 1) return completed
-        const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
-        return record?.token === this.token && record.status === 'completed' && record.result === input.result
+        return await this.tryComplete(input, attempt)
       } catch (error) {
         const timeLeft = this.lockedUntil - this.engine.now()
-        if (!(error instanceof IdempotencyStoreError) || attempt >= COMPLETE_ATTEMPTS || timeLeft <= delayMs) throw error
+        if (!(error instanceof IdempotencyStoreError) || timeLeft <= delayMs) throw error
+        if (attempt >= COMPLETE_ATTEMPTS) {
+          this.completeInBackground(input, delayMs)
+          throw error
+        }
         await sleep(delayMs)
         delayMs *= 4
       }
     }
   }
 
+  /** One `store.complete`; after a failed attempt, `false` is checked by reading the record back. */
+  private async tryComplete(input: CompleteInput, attempt: number): Promise<boolean> {
+    const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
+    if (completed || attempt === 1) return completed
+    const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
+    return record?.token === this.token && record.status === 'completed' && record.result === input.result
+  }
+
+  /**
+   * The caller has been told the store failed, but the result is known and the lease still holds:
+   * keep trying to store it, every {@link COMPLETE_BACKGROUND_MAX_DELAY_MS} at most, until it is
+   * stored, the lease is lost or released, or the lease would lapse. Without this, a store outage
+   * longer than the foreground retries leaves the key in progress until the lease lapses (every
+   * retry answered `in_flight`), and the first retry after that executes the side effect again.
+   * Fenced by the token like any completion, so it can never overwrite a newer owner.
+   */
+  private completeInBackground(input: CompleteInput, firstDelayMs: number): void {
+    let delayMs = Math.min(firstDelayMs, COMPLETE_BACKGROUND_MAX_DELAY_MS)
+    let attempt = COMPLETE_ATTEMPTS
+    const next = (): void => {
+      if (this.released || this.lockedUntil - this.engine.now() <= delayMs) return
+      const timer = setTimeout(() => {
+        if (this.released) return
+        attempt++
+        this.tryComplete(input, attempt).then(
+          (completed) => {
+            if (completed) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
+          },
+          () => next(),
+        )
+      }, delayMs)
+      // Never keep a process alive just for this: the lease lapses on its own.
+      ;(timer as { unref?: () => void }).unref?.()
+      delayMs = Math.min(delayMs * 2, COMPLETE_BACKGROUND_MAX_DELAY_MS)
+    }
+    next()
+  }
+
   async release(): Promise<boolean> {
     this.stopHeartbeat()
     this.settled = true
+    this.released = true
     // A custom `commit` (e.g. a fenced UPDATE inside a database transaction) may have reported success
     // and been cached, then its transaction failed to COMMIT and the caller releases: without this,
     // the process would replay a result that never committed.

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import {
   createIdempotency,
   FingerprintMismatchError,
@@ -366,6 +366,46 @@ describe('completion survives a store hiccup', () => {
     expect(await engine.run('k', null, () => ++calls)).toBe(1)
     expect(await engine.runDetailed('k', null, () => ++calls)).toEqual({ value: 1, replayed: true })
     expect(calls).toBe(1)
+  })
+
+  test('a complete that outlasts the foreground retries is thrown, then stored in the background once the store is back', async () => {
+    const memory = new MemoryStore()
+    let storeDown = true
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      complete: async (input: Parameters<MemoryStore['complete']>[0]) => {
+        if (storeDown) throw new Error('ECONNREFUSED')
+        return memory.complete(input)
+      },
+    })
+    const engine = createIdempotency({ store, lease: '30s' })
+    let calls = 0
+    await expect(engine.run('k', { a: 1 }, () => `charged ${++calls}`)).rejects.toBeInstanceOf(IdempotencyStoreError)
+    // Until it is stored, the key stays in progress: a retry is answered in flight, never executed.
+    await expect(engine.run('k', { a: 1 }, () => `charged ${++calls}`)).rejects.toBeInstanceOf(InFlightError)
+    storeDown = false
+    await vi.waitFor(async () => expect((await memory.get(':k'))?.status).toBe('completed'), { timeout: 3_000, interval: 50 })
+    expect(await engine.runDetailed('k', { a: 1 }, () => `charged ${++calls}`)).toEqual({ value: 'charged 1', replayed: true })
+    expect(calls).toBe(1)
+  })
+
+  test('a released lease stops its background completion', async () => {
+    const memory = new MemoryStore()
+    let completeCalls = 0
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      complete: async () => {
+        completeCalls++
+        throw new Error('ECONNREFUSED')
+      },
+    })
+    const engine = createIdempotency({ store, lease: '30s' })
+    const begun = await engine.begin(':k', 'fp')
+    if (begun.kind !== 'execute') throw new Error('expected to execute')
+    await expect(begun.lease.complete('"result"')).rejects.toBeInstanceOf(IdempotencyStoreError)
+    expect(await begun.lease.release()).toBe(true)
+    const afterRelease = completeCalls
+    await sleep(1_200)
+    expect(afterRelease).toBe(4)
+    expect(completeCalls).toBe(afterRelease)
   })
 
   test('a retried complete whose first attempt landed (reply lost) is a success, not lease_lost', async () => {
