@@ -30,9 +30,15 @@ export function rawRequest(
       resolve(attempt)
     }
     const timer = setTimeout(() => done({ kind: 'timeout', message: `no answer within ${options.timeoutMs} ms`, startedAt, ms: Date.now() - startedAt }), options.timeoutMs)
-    socket.on('error', (error) => done({ kind: 'error', message: error.message, startedAt, ms: Date.now() - startedAt }))
+    socket.on('error', (error) => {
+      // A server that answers before reading the whole request (Node's parser rejecting a header)
+      // closes with the body unread, and the kernel sends a reset: the answer may already be here.
+      if (chunks.length > 0) answer()
+      else done({ kind: 'error', message: error.message, startedAt, ms: Date.now() - startedAt })
+    })
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('end', () => {
+    socket.on('end', () => answer())
+    const answer = () => {
       const data = Buffer.concat(chunks)
       const split = data.indexOf('\r\n\r\n')
       const statusLine = data.subarray(0, data.indexOf('\r\n')).toString('latin1')
@@ -48,7 +54,7 @@ export function rawRequest(
       }
       // Chunked bodies are left encoded: the fuzzer only reads the status and the content type.
       done({ kind: 'answer', status, headers, body: split === -1 ? Buffer.alloc(0) : data.subarray(split + 4), startedAt, ms: Date.now() - startedAt })
-    })
+    }
     socket.once('connect', () => {
       socket.write(Buffer.concat([head, Buffer.from('\r\nConnection: close\r\n\r\n')]))
       const drip = options.drip
