@@ -20,7 +20,10 @@ export function sendResponse(res: ServerResponse, response: HttpResponse): void 
     const values = valuesOf(headers, name, index)
     res.setHeader(name, values.length === 1 ? value : values)
   }
-  res.end(statusAllowsBody(response.status) ? Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength) : undefined)
+  if (!statusAllowsBody(response.status)) res.end()
+  // Text goes as a string: no encode here, and Node writes it together with the head in one call.
+  else if (response.text !== undefined) res.end(response.text, 'utf8')
+  else res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength))
 }
 
 function indexOfName(headers: HeaderPairs, name: string): number {
@@ -75,7 +78,7 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
 
   const write = res.write
   res.write = function recordingWrite(this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    execution.write(toBytes(chunk, rest[0]))
+    execution.write(toChunk(chunk, rest[0]))
     return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
   } as ServerResponse['write']
 
@@ -91,7 +94,7 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
     ended = true
     // No copy of the last chunk: execution.end() encodes what it stores synchronously, before this
     // returns, so the caller cannot change the bytes in between.
-    if (args.length > 0 && typeof args[0] !== 'function') execution.write(toBytes(args[0], args[1], false))
+    if (args.length > 0 && typeof args[0] !== 'function') execution.write(toChunk(args[0], args[1], false))
     const headers = head ?? currentHeaders(this, undefined)
     // The real end() below calls writeHead() (implicitly) again: the head is taken, do not rebuild it.
     head = headers
@@ -142,10 +145,19 @@ function pushHeader(pairs: HeaderPairs, name: string, value: unknown): void {
   else pairs.push([lower, String(value)])
 }
 
-function toBytes(chunk: unknown, encoding: unknown, copy = true): Uint8Array {
+/** A written chunk as the recording takes it: UTF-8 text stays a string (no encode), the rest bytes. */
+function toChunk(chunk: unknown, encoding: unknown, copy = true): Uint8Array | string {
   if (chunk === undefined || chunk === null) return new Uint8Array(0)
-  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+  if (typeof chunk === 'string') {
+    if (typeof encoding !== 'string' || isUtf8(encoding)) return chunk
+    return Buffer.from(chunk, encoding as BufferEncoding)
+  }
   // Copy a written chunk: the caller may reuse its buffer once write() returns, and the stored bytes must not change.
   if (chunk instanceof Uint8Array) return copy ? Uint8Array.prototype.slice.call(chunk) : chunk
   return new Uint8Array(0) // not a valid chunk: Node's own write/end rejects it with its usual error
+}
+
+function isUtf8(encoding: string): boolean {
+  const lower = encoding.toLowerCase()
+  return lower === 'utf8' || lower === 'utf-8'
 }

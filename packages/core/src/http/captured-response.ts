@@ -1,11 +1,12 @@
 /**
  * How a captured response is stored and replayed.
  *
- * Stored text: `H` + JSON `{ s: status, h: [[name, value]…], b: body, e: 'utf8' | 'base64' }`, or
- * `H` + JSON `{ s: status, tooLarge: { bytes, limit } }` when the body was over the limit. The `H`
- * kind letter keeps it apart from what `run()` stores, so a mixed-up key fails loudly, never silently.
- * A body that is valid UTF-8 is stored as text (readable in the store, no 33 % base64 overhead);
- * anything else as base64. Both round-trip byte for byte (the BOM is kept, not swallowed).
+ * Stored text: `H` + a JSON head `{ s: status, h: [[name, value]…], e: 'utf8' | 'base64', n: bytes }`,
+ * a line feed, then the body: as it is when it is valid UTF-8 (readable in the store, no escaping,
+ * no 33 % base64 overhead), else base64. JSON never writes a raw line feed, so the first one ends the
+ * head. A response whose body was over the limit is `H` + `{ s: status, tooLarge: { bytes, limit } }`
+ * alone. The `H` kind letter keeps all this apart from what `run()` stores, so a mixed-up key fails
+ * loudly, never silently. Both body forms round-trip byte for byte (the BOM is kept, not swallowed).
  *
  * Headers that must not be replayed are dropped when storing: hop-by-hop fields (RFC 9110 §7.6.1
  * and any named by `Connection`), `Set-Cookie` and credentials (a replay must never hand one
@@ -16,6 +17,7 @@
  */
 import type { HeaderPairs, HttpResponse } from './types.js'
 import { fromBase64, toBase64 } from '../base64.js'
+import { isWellFormed, utf8ByteLength } from '../utf8.js'
 
 /** The header every replayed response carries, and no fresh response ever does. */
 export const REPLAYED_HEADER = 'idempotent-replayed'
@@ -46,11 +48,14 @@ export type StoredResponse =
   | { kind: 'response'; response: HttpResponse }
   | { kind: 'too_large'; status: number; bytes: number; limit: number }
 
-interface StoredJson {
+interface StoredHead {
   s: number
   h?: HeaderPairs
+  /** The body, inline (the format before the line-feed form; still read). */
   b?: string
   e?: 'utf8' | 'base64'
+  /** Body length in bytes. */
+  n?: number
   tooLarge?: { bytes: number; limit: number }
 }
 
@@ -73,22 +78,33 @@ export function storableHeaders(headers: HeaderPairs): HeaderPairs {
   return kept
 }
 
-/** The stored text of a complete response. */
-export function encodeStoredResponse(status: number, headers: HeaderPairs, body: Uint8Array): string {
-  const stored: StoredJson = { s: status, h: storableHeaders(headers) }
-  try {
-    stored.b = strictUtf8.decode(body)
-    stored.e = 'utf8'
-  } catch {
-    stored.b = toBase64(body)
-    stored.e = 'base64'
+/**
+ * The stored text of a complete response. The body is bytes, or a string standing for its UTF-8
+ * encoding (what a framework was given to send); `byteLength` is the body's length in bytes when
+ * the caller knows it already.
+ */
+export function encodeStoredResponse(status: number, headers: HeaderPairs, body: Uint8Array | string, byteLength?: number): string {
+  const head: StoredHead = { s: status, h: storableHeaders(headers), e: 'utf8', n: 0 }
+  let text: string
+  if (typeof body === 'string' && isWellFormed(body)) {
+    text = body
+    head.n = byteLength ?? utf8ByteLength(body)
+  } else {
+    const bytes = typeof body === 'string' ? encoder.encode(body) : body
+    head.n = bytes.length
+    try {
+      text = strictUtf8.decode(bytes)
+    } catch {
+      text = toBase64(bytes)
+      head.e = 'base64'
+    }
   }
-  return KIND + JSON.stringify(stored)
+  return `${KIND}${JSON.stringify(head)}\n${text}`
 }
 
 /** The stored text for a response whose body was too large to keep. */
 export function encodeTooLarge(status: number, bytes: number, limit: number): string {
-  const stored: StoredJson = { s: status, tooLarge: { bytes, limit } }
+  const stored: StoredHead = { s: status, tooLarge: { bytes, limit } }
   return KIND + JSON.stringify(stored)
 }
 
@@ -97,12 +113,40 @@ export function decodeStoredResponse(text: string): StoredResponse {
   if (!text.startsWith(KIND)) {
     throw new TypeError(`Unrecognised stored HTTP response (kind "${text.charAt(0)}"): was this key written by run() or another program?`)
   }
-  const stored = JSON.parse(text.slice(1)) as StoredJson
-  if (stored.tooLarge !== undefined) {
-    return { kind: 'too_large', status: stored.s, bytes: stored.tooLarge.bytes, limit: stored.tooLarge.limit }
+  const newline = text.indexOf('\n')
+  const head = JSON.parse(newline === -1 ? text.slice(1) : text.slice(1, newline)) as StoredHead
+  if (head.tooLarge !== undefined) {
+    return { kind: 'too_large', status: head.s, bytes: head.tooLarge.bytes, limit: head.tooLarge.limit }
   }
-  const body = stored.e === 'base64' ? fromBase64(stored.b ?? '') : encoder.encode(stored.b ?? '')
-  return { kind: 'response', response: { status: stored.s, headers: stored.h ?? [], body } }
+  const body = newline === -1 ? (head.b ?? '') : text.slice(newline + 1)
+  const headers = head.h ?? []
+  if (head.e === 'base64') return { kind: 'response', response: { status: head.s, headers, body: fromBase64(body) } }
+  return { kind: 'response', response: new TextResponse(head.s, headers, body, head.n) }
+}
+
+/**
+ * A response whose body is UTF-8 text: adapters send `text` as it is (a string body goes out with
+ * the head in one write), and the bytes are only encoded if someone asks for `body`.
+ */
+class TextResponse implements HttpResponse {
+  private bytes: Uint8Array | undefined
+
+  constructor(
+    readonly status: number,
+    readonly headers: HeaderPairs,
+    readonly text: string,
+    private readonly knownLength: number | undefined,
+  ) {}
+
+  get body(): Uint8Array {
+    this.bytes ??= encoder.encode(this.text)
+    return this.bytes
+  }
+
+  /** Body length in bytes, without encoding when it was stored. */
+  get byteLength(): number {
+    return this.knownLength ?? this.body.length
+  }
 }
 
 /**
@@ -112,6 +156,10 @@ export function decodeStoredResponse(text: string): StoredResponse {
 export function replayOf(stored: HttpResponse): HttpResponse {
   const headers: HeaderPairs = [...stored.headers, [REPLAYED_HEADER, 'true']]
   if (BODYLESS.has(stored.status)) return { status: stored.status, headers, body: new Uint8Array(0) }
+  if (stored instanceof TextResponse) {
+    headers.push(['content-length', String(stored.byteLength)])
+    return new TextResponse(stored.status, headers, stored.text, stored.byteLength)
+  }
   headers.push(['content-length', String(stored.body.length)])
   return { status: stored.status, headers, body: stored.body }
 }

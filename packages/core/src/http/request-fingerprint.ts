@@ -13,13 +13,18 @@
  *
  * @module
  */
-import { fingerprint as fingerprintValue, sha256Hex } from '../fingerprint.js'
+import { fingerprint, fingerprintNow, sha256Hex } from '../fingerprint.js'
 import type { HttpRequest, RequestBody } from './types.js'
 
 const FORMAT = 'idemkit-http/1'
 const JSON_TYPE = /^\s*application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
+
+/** A fingerprint without promise hops where the platform hashes synchronously (Node). */
+async function fingerprintValue(value: unknown): Promise<string> {
+  return fingerprintNow(value) ?? fingerprint(value)
+}
 
 /** What the default fingerprint covers besides the request itself. */
 export interface FingerprintParts {

@@ -10,6 +10,9 @@ import { ResultTooLargeError } from '../errors.js'
 import type { Lease } from '../engine.js'
 import { encodeStoredResponse, encodeTooLarge } from './captured-response.js'
 import type { HeaderPairs } from './types.js'
+import { isWellFormed, utf8ByteLength } from '../utf8.js'
+
+const encoder = new TextEncoder()
 
 /** The protected execution of one request: what an adapter reports back to the HTTP layer. */
 export interface Execution {
@@ -19,8 +22,11 @@ export interface Execution {
   stores(status: number): boolean
   /** True once more body bytes were written than can be stored. */
   readonly overLimit: boolean
-  /** Record a body chunk as it is sent. Never delays or changes it. */
-  write(chunk: Uint8Array): void
+  /**
+   * Record a body chunk as it is sent. Never delays or changes it. A string stands for its UTF-8
+   * encoding (what a framework sends for it): passing it as it is spares an encode and a decode.
+   */
+  write(chunk: Uint8Array | string): void
   /**
    * The response is complete: store it (status, storable headers, the recorded bytes), store the
    * too-large marker, or release the key, as the policy says. Never throws: a store failure or a
@@ -52,7 +58,7 @@ export interface RecordingPolicy {
 
 /** @internal The {@link Execution} behind a lease. */
 export class ResponseRecording implements Execution {
-  private chunks: Uint8Array[] = []
+  private chunks: Array<Uint8Array | string> = []
   private bytes = 0
   private settled = false
   private abandonTimer: ReturnType<typeof setTimeout> | undefined
@@ -74,9 +80,12 @@ export class ResponseRecording implements Execution {
     return this.policy.storeResponse(status)
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array | string): void {
     if (this.settled || chunk.length === 0) return
-    this.bytes += chunk.length
+    // A lone surrogate went out as U+FFFD, written on its own: keep those bytes, so that joining the
+    // strings later cannot pair it with a neighbour's surrogate into a character nobody sent.
+    if (typeof chunk === 'string' && !isWellFormed(chunk)) chunk = encoder.encode(chunk)
+    this.bytes += typeof chunk === 'string' ? utf8ByteLength(chunk) : chunk.length
     // Past the limit the body will not be stored: stop holding memory for it, keep counting.
     if (this.overLimit) this.chunks = []
     else this.chunks.push(chunk)
@@ -106,7 +115,7 @@ export class ResponseRecording implements Execution {
         return
       }
       try {
-        await this.lease.complete(encodeStoredResponse(status, headers, concat(chunks, this.bytes)))
+        await this.lease.complete(encodeStoredResponse(status, headers, concat(chunks, this.bytes), this.bytes))
       } catch (error) {
         if (!(error instanceof ResultTooLargeError)) throw error
         await this.lease.complete(encodeTooLarge(status, this.bytes, error.limit))
@@ -129,13 +138,16 @@ export class ResponseRecording implements Execution {
   }
 }
 
-function concat(chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array
+/** The chunks as one body: a string when they all are strings, else bytes. */
+function concat(chunks: Array<Uint8Array | string>, length: number): Uint8Array | string {
+  if (chunks.length === 1) return chunks[0] as Uint8Array | string
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('')
   const out = new Uint8Array(length)
   let offset = 0
   for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+    out.set(bytes, offset)
+    offset += bytes.length
   }
   return out
 }

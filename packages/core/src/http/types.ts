@@ -39,5 +39,10 @@ export interface HttpResponse {
   /** Header fields to send. */
   headers: HeaderPairs
   /** The exact body bytes (empty for none). */
-  body: Uint8Array
+  readonly body: Uint8Array
+  /**
+   * The same body as a string, when it is UTF-8 text (`body` is its UTF-8 encoding). Adapters may
+   * send it instead of `body`: a replay then skips encoding it.
+   */
+  readonly text?: string
 }

@@ -42,7 +42,14 @@ export function fromWebRequest(request: Request, route: WebRequestRoute = {}): H
 export function toWebResponse(response: HttpResponse): Response {
   // An empty body is sent as `null`: some servers (e.g. @hono/node-server) add a default
   // Content-Type to an empty byte body, which the original bodiless response did not have.
-  const body = statusAllowsBody(response.status) && response.body.length > 0 ? (response.body as Uint8Array<ArrayBuffer>) : null
+  if (!statusAllowsBody(response.status)) return new Response(null, { status: response.status, headers: response.headers })
+  // A text body goes as a string (no encode here; @hono/node-server writes it in one call), but only
+  // with a Content-Type: for a string, `Response` would add `text/plain` where the original had none.
+  const { text } = response
+  if (text !== undefined && text.length > 0 && response.headers.some(([name]) => name === 'content-type')) {
+    return new Response(text, { status: response.status, headers: response.headers })
+  }
+  const body = response.body.length > 0 ? (response.body as Uint8Array<ArrayBuffer>) : null
   return new Response(body, { status: response.status, headers: response.headers })
 }
 
@@ -85,7 +92,7 @@ export async function recordWebResponse(response: Response, execution: Execution
   // on untouched, after the `complete` round trip.
   const known = replayedHeader ? undefined : knownBody(response)
   if (known !== undefined) {
-    if (known !== null && execution.stores(response.status)) execution.write(typeof known === 'string' ? encoder.encode(known) : known)
+    if (known !== null && execution.stores(response.status)) execution.write(known)
     await execution.end(response.status, pairs)
     return response
   }
