@@ -34,10 +34,13 @@ export class HeartbeatScheduler {
     if (this.timer === undefined || tick < this.tickMs) this.restart(tick)
   }
 
-  /** Stop beating `lease` (it completed, was released or was lost). */
+  /**
+   * Stop beating `lease` (it completed, was released or was lost). The interval itself stops at its
+   * next tick if nothing is left to beat: stopping it here would arm and clear a timer around every
+   * execution when they run one at a time.
+   */
   remove(lease: Beating): void {
     this.leases.delete(lease)
-    if (this.leases.size === 0) this.stop()
   }
 
   private restart(tickMs: number): void {
@@ -55,6 +58,10 @@ export class HeartbeatScheduler {
   }
 
   private sweep(): void {
+    if (this.leases.size === 0) {
+      this.stop()
+      return
+    }
     const now = Date.now()
     for (const lease of this.leases) {
       if (lease.nextBeatAt > now || this.inFlight.has(lease)) continue
