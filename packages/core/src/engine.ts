@@ -5,6 +5,7 @@
  * @module
  */
 import { randomToken } from '#crypto'
+import { retryInBackground } from './background-retry.js'
 import { DeadlineWatch } from './deadline.js'
 import type { Duration } from './duration.js'
 import { HeartbeatScheduler, type Beating } from './heartbeat.js'
@@ -24,7 +25,7 @@ import { assertValidKey, storageKey } from './key.js'
 import { LocalCache } from './local-cache.js'
 import { jsonSerializer, type Serializer } from './serializer.js'
 import { decideAfterAcquire, decideAfterRead, type Decision } from './state-machine.js'
-import type { CompleteInput, IdempotencyRecord, IdempotencyStore } from './store.js'
+import type { AcquireInput, AcquireResult, CompleteInput, IdempotencyRecord, IdempotencyStore } from './store.js'
 import { decodeOutcome, encodeError, encodeTooLarge, encodeValue, type ErrorClass } from './stored-outcome.js'
 
 /** How to treat a duplicate that arrives while the first execution is still running. */
@@ -213,8 +214,13 @@ const MAX_POLL_MS = 1_000
 /** How often `complete` is tried when the store fails (see ActiveLease.completeWithRetries). */
 const COMPLETE_ATTEMPTS = 4
 const COMPLETE_RETRY_FIRST_DELAY_MS = 50
-/** Longest pause between the background attempts that follow them (see ActiveLease.completeInBackground). */
-const COMPLETE_BACKGROUND_MAX_DELAY_MS = 1_000
+/**
+ * Longest pause between background attempts: of a completion after its quick retries failed, and of
+ * the release that undoes a claim whose reply was lost (see Engine.acquire).
+ */
+const BACKGROUND_MAX_DELAY_MS = 1_000
+/** First pause before undoing a claim whose reply was lost. */
+const UNDO_CLAIM_FIRST_DELAY_MS = 100
 
 /**
  * Create an idempotency engine.
@@ -367,9 +373,7 @@ class Engine implements IdempotencyEngine {
       const token = randomToken()
       const now = this.clock()
       const lockedUntil = now + leaseMs
-      const result = await this.callStore('acquire', stored, () =>
-        this.store.acquire({ key: stored, fingerprint, token, now, lockedUntil, expiresAt: Math.max(now + ttlMs, lockedUntil) }),
-      )
+      const result = await this.acquire({ key: stored, fingerprint, token, now, lockedUntil, expiresAt: Math.max(now + ttlMs, lockedUntil) })
       let decision: Decision = decideAfterAcquire(result, fingerprint, now)
       if (decision.kind === 'execute') {
         fireHook(this.hooks.onExecute, { key: stored, fingerprint })
@@ -386,6 +390,32 @@ class Engine implements IdempotencyEngine {
       }
       if (decision.kind === 'in_flight' && Date.now() < deadline) continue // freed up: try to acquire again
       return this.finishDecision(stored, fingerprint, decision)
+    }
+  }
+
+  /**
+   * `store.acquire`. When it fails (a timeout, a dropped connection) the claim may still land later:
+   * a client that queued or resent the command while disconnected (ioredis does both) delivers it
+   * once the server is back, and the key is then held by a token nobody owns, answering every retry
+   * `in_flight` until the lease lapses. So a failed claim is undone in the background: a release
+   * fenced by its token, retried while the store stays unreachable, harmless if the claim never
+   * landed. It stops at the first answer the store gives; on a client that keeps one ordered
+   * connection (ioredis) that answer comes after the late claim, which it then removes.
+   */
+  private async acquire(input: AcquireInput): Promise<AcquireResult> {
+    try {
+      return await this.callStore('acquire', input.key, () => this.store.acquire(input))
+    } catch (error) {
+      if (error instanceof IdempotencyStoreError) {
+        const release = { key: input.key, token: input.token }
+        retryInBackground(() => this.callStore('release', input.key, () => this.store.release(release)), {
+          firstDelayMs: UNDO_CLAIM_FIRST_DELAY_MS,
+          maxDelayMs: BACKGROUND_MAX_DELAY_MS,
+          timeLeft: () => input.lockedUntil - this.clock(),
+          cancelled: () => false,
+        })
+      }
+      throw error
     }
   }
 
@@ -597,32 +627,25 @@ class ActiveLease implements Lease, Beating {
 
   /**
    * The caller has been told the store failed, but the result is known and the lease still holds:
-   * keep trying to store it, every {@link COMPLETE_BACKGROUND_MAX_DELAY_MS} at most, until it is
+   * keep trying to store it, every {@link BACKGROUND_MAX_DELAY_MS} at most, until it is
    * stored, the lease is lost or released, or the lease would lapse. Without this, a store outage
    * longer than the foreground retries leaves the key in progress until the lease lapses (every
    * retry answered `in_flight`), and the first retry after that executes the side effect again.
    * Fenced by the token like any completion, so it can never overwrite a newer owner.
    */
   private completeInBackground(input: CompleteInput, firstDelayMs: number): void {
-    let delayMs = Math.min(firstDelayMs, COMPLETE_BACKGROUND_MAX_DELAY_MS)
     let attempt = COMPLETE_ATTEMPTS
-    const next = (): void => {
-      if (this.released || this.lockedUntil - this.engine.now() <= delayMs) return
-      const timer = setTimeout(() => {
-        if (this.released) return
-        attempt++
-        this.tryComplete(input, attempt).then(
-          (completed) => {
-            if (completed) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
-          },
-          () => next(),
-        )
-      }, delayMs)
-      // Never keep a process alive just for this: the lease lapses on its own.
-      ;(timer as { unref?: () => void }).unref?.()
-      delayMs = Math.min(delayMs * 2, COMPLETE_BACKGROUND_MAX_DELAY_MS)
-    }
-    next()
+    retryInBackground(
+      async () => {
+        if (await this.tryComplete(input, ++attempt)) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
+      },
+      {
+        firstDelayMs,
+        maxDelayMs: BACKGROUND_MAX_DELAY_MS,
+        timeLeft: () => this.lockedUntil - this.engine.now(),
+        cancelled: () => this.released,
+      },
+    )
   }
 
   async release(): Promise<boolean> {

@@ -408,6 +408,34 @@ describe('completion survives a store hiccup', () => {
     expect(completeCalls).toBe(afterRelease)
   })
 
+  test('a claim whose reply was lost but that lands later is undone, so a retry after recovery executes instead of waiting out the lease', async () => {
+    // One ordered connection, as ioredis keeps: a call times out on the client, but the server still
+    // runs it, and runs every later call after it.
+    const memory = new MemoryStore()
+    let line: Promise<unknown> = Promise.resolve()
+    let stalled = true
+    const inOrder = <T>(call: () => Promise<T>): Promise<T> => {
+      const result = line.then(call)
+      line = result.catch(() => undefined)
+      return result
+    }
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      acquire: (input: Parameters<MemoryStore['acquire']>[0]) =>
+        inOrder(async () => {
+          if (stalled) await sleep(300) // the server is unreachable; the claim lands when it is back
+          stalled = false
+          return memory.acquire(input)
+        }),
+      release: (input: Parameters<MemoryStore['release']>[0]) => inOrder(() => memory.release(input)),
+    })
+    const engine = createIdempotency({ store, storeTimeout: 100, lease: '30s' })
+    let calls = 0
+    await expect(engine.run('k', { a: 1 }, () => ++calls)).rejects.toBeInstanceOf(IdempotencyStoreError)
+    await sleep(350)
+    expect(await memory.get(':k')).toBeUndefined()
+    expect(await engine.run('k', { a: 1 }, () => ++calls)).toBe(1)
+  })
+
   test('a retried complete whose first attempt landed (reply lost) is a success, not lease_lost', async () => {
     const memory = new MemoryStore()
     let lostReplies = 1
