@@ -168,6 +168,11 @@ function defineTests(harness: HttpHarness, store: SuiteStore): void {
       ['binary (invalid UTF-8)', { type: 'bytes', status: 200, bytes: new Uint8Array([0, 0xff, 0xfe, 0x80, 10, 13, 0xc3]), contentType: 'application/octet-stream' }],
       ['UTF-8 with a BOM', { type: 'bytes', status: 200, bytes: new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]), contentType: 'text/plain; charset=utf-8' }],
       ['a stream of chunks', { type: 'stream', status: 200, chunks: ['alpha,', 'beta,', 'gamma'], contentType: 'text/csv' }],
+      ['a stream of non-ASCII text chunks', { type: 'stream', status: 200, chunks: ['ünï', 'cödé ✓', '😀'], contentType: 'text/plain; charset=utf-8' }],
+      // Each chunk is encoded on its own (a lone surrogate goes out as U+FFFD): the replay must
+      // repeat those bytes, not the character the two halves would make together.
+      ['a surrogate pair split across two chunks', { type: 'stream', status: 200, chunks: ['a\ud83d', '\ude00b'], contentType: 'text/plain; charset=utf-8' }],
+      ['text with a lone surrogate', { type: 'text', status: 200, text: 'x\ud800y' }],
       ['a redirect', { type: 'redirect', location: '/payments/pay_1' }],
       ['204 with no body', { type: 'empty', status: 204 }],
       ['201 with no body', { type: 'empty', status: 201 }],
