@@ -8,6 +8,7 @@ import { randomToken } from '#crypto'
 import { retryInBackground } from './background-retry.js'
 import { DeadlineWatch } from './deadline.js'
 import type { Duration } from './duration.js'
+import { utf8ByteLength } from './utf8.js'
 import { HeartbeatScheduler, type Beating } from './heartbeat.js'
 import { toMilliseconds } from './duration.js'
 import {
@@ -578,7 +579,7 @@ class ActiveLease implements Lease, Beating {
   ): Promise<void> {
     const limit = this.engine.store.maxResultBytes
     if (limit !== undefined && result.length > limit / 3) {
-      const bytes = utf8Length(result)
+      const bytes = utf8ByteLength(result)
       if (bytes > limit) throw new ResultTooLargeError(bytes, limit)
     }
     this.stopHeartbeat()
@@ -681,10 +682,6 @@ class ActiveLease implements Lease, Beating {
     this.finishing = true
     this.engine.heartbeats.remove(this)
   }
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length
 }
 
 function sleep(ms: number): Promise<void> {
