@@ -8,7 +8,7 @@
  *   autocannon in a child process, so the CPU measured here is the server's alone.
  *
  * Usage (in `bench/`): `node --conditions=@idemkit/source --import tsx src/profile-http-cpu.ts inproc|servers [rounds]`
- * (add `--cpu-prof` to node for a profile of the same work).
+ * (add `--cpu-prof` to node for a profile of the same work; `MAX_ENTRIES` bounds the MemoryStore).
  */
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -25,7 +25,7 @@ import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
 
 const mode = process.argv[2] ?? 'inproc'
 const rounds = Number(process.argv[3] ?? 5)
-const store = () => new MemoryStore({ maxEntries: 2_000_000 })
+const store = () => new MemoryStore({ maxEntries: Number(process.env.MAX_ENTRIES ?? 2_000_000) })
 
 type Task = () => Promise<void>
 

@@ -28,6 +28,7 @@ import { measureDuplicates, measureRoundTrips, type RoundTrips } from './round-t
 import { ServerProcess } from './server-process.js'
 import { deleteKeys } from './servers/idemkit-engine.js'
 import type { WrapperResults } from './wrappers/results.js'
+import { loaderArgs } from './loader.js'
 import { SEEDED_KEYS, SEEDED_REPORT_KEYS, seededKey, WORKLOADS, type WorkloadId } from './workloads.js'
 
 const CONNECTIONS = 20
@@ -163,7 +164,7 @@ async function closeServers(): Promise<void> {
 function runWrapperComparison(): Promise<WrapperResults> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(new URL('./wrappers/main.ts', import.meta.url)), ['--namespace', namespace], {
-      execArgv: ['--conditions=@idemkit/source', '--import', 'tsx'],
+      execArgv: loaderArgs(),
     })
     let results: WrapperResults | undefined
     child.on('message', (message: WrapperResults) => {

@@ -13,6 +13,7 @@ import { median, type Measurement } from './measure.js'
 import type { RoundTrips } from './round-trips.js'
 import type { WrapperResults, WrapperRow } from './wrappers/results.js'
 import { WORKLOADS, type WorkloadId } from './workloads.js'
+import { loadedFrom } from './loader.js'
 
 export interface HttpResults {
   date: Date
@@ -139,7 +140,7 @@ export async function renderReport(results: HttpResults, wrappers: WrapperResult
     '',
     `- Date: ${results.date.toISOString().replace('T', ' ').slice(0, 16)} UTC; whole run ${Math.round(results.seconds)} s`,
     `- CPU: ${cpu[0]?.model ?? '?'} × ${cpu.length} (shared with other jobs during the run); ${Math.round(totalmem() / 2 ** 30)} GiB RAM; ${osType()} ${release()}`,
-    `- Node ${process.version}; Redis ${results.redisVersion}; PostgreSQL ${results.postgresVersion} (both on loopback); idemkit packages from source (tsx) at ${revision()}`,
+    `- Node ${process.version}; Redis ${results.redisVersion}; PostgreSQL ${results.postgresVersion} (both on loopback); idemkit packages ${loadedFrom()} at ${revision()}`,
     `- ${versions.join(', ')}`,
     `- ${results.rounds} rounds × ${results.duration} s per configuration and workload, ${results.connections} connections, after a 0.5 s warm-up per server and seeding 500 replay keys (50 for the 100 KB route)`,
     '',

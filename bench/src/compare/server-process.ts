@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { Configuration } from './configurations.js'
 import type { ServerReady, ServerStats } from './servers/runtime.js'
+import { loaderArgs } from './loader.js'
 
 /** Generous: on this shared 2-core machine, loading TypeScript through tsx can take tens of seconds under load. */
 const STARTUP_TIMEOUT_MS = 120_000
@@ -23,7 +24,7 @@ export class ServerProcess {
   static async start(configuration: Configuration, namespace: string, clientName: string): Promise<ServerProcess> {
     const file = fileURLToPath(new URL(`./servers/${configuration.file}`, import.meta.url))
     const child = fork(file, [...configuration.args, '--namespace', namespace, '--client-name', clientName], {
-      execArgv: ['--conditions=@idemkit/source', '--import', 'tsx', ...profileFlags(configuration.id)],
+      execArgv: [...loaderArgs(), ...profileFlags(configuration.id)],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     })
     let stderr = ''
