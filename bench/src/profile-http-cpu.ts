@@ -8,7 +8,8 @@
  *   autocannon in a child process, so the CPU measured here is the server's alone.
  *
  * Usage (in `bench/`): `node --conditions=@idemkit/source --import tsx src/profile-http-cpu.ts inproc|servers [rounds]`
- * (add `--cpu-prof` to node for a profile of the same work; `MAX_ENTRIES` bounds the MemoryStore).
+ * (add `--cpu-prof` to node for a profile of the same work; `MAX_ENTRIES` bounds the MemoryStore,
+ * `CONNECTIONS` sets the load generator's connections, default 10).
  */
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
@@ -121,7 +122,7 @@ let next = 0
 const headers = { 'content-type': 'application/json' }
 if (key !== null && !fresh) headers['idempotency-key'] = key
 const result = await autocannon({
-  url, amount, connections: 10, method: 'POST', body, headers,
+  url, amount, connections: Number(process.env.CONNECTIONS ?? 10), method: 'POST', body, headers,
   requests: fresh ? [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': key + next++ } }) }] : undefined,
 })
 if (result.errors > 0 || result.non2xx > 0) { console.error('load errors', result.errors, result.non2xx); process.exit(1) }
