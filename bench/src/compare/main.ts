@@ -7,6 +7,7 @@
  * same round, and the median over rounds is reported. Writes `docs/benchmarks.md`.
  *
  * Settings (environment): BENCH_DURATION seconds per measurement (default 1), BENCH_ROUNDS (3),
+ * BENCH_WARMUP seconds of the unrecorded pass of every workload (1),
  * BENCH_ONLY comma-separated configuration ids (bare baselines are always kept), BENCH_SKIP_WRAPPERS=1,
  * BENCH_WRAPPER_MS (ms per wrapper measurement, default 600), BENCH_OUTPUT (default docs/benchmarks.md),
  * BENCH_CPU_PROF=<dir> (a V8 CPU profile per server), REDIS_URL, DATABASE_URL.
@@ -34,6 +35,8 @@ import { SEEDED_KEYS, SEEDED_REPORT_KEYS, seededKey, WORKLOADS, type WorkloadId 
 const CONNECTIONS = 20
 const duration = Number(process.env.BENCH_DURATION ?? 1)
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+/** Seconds of the unrecorded pass of every workload before the measured rounds. */
+const warmup = Number(process.env.BENCH_WARMUP ?? 1)
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean)
 const output = process.env.BENCH_OUTPUT ?? fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url))
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -78,6 +81,16 @@ try {
     await drive({ port: server.port, path: ORDERS_PATH, keyOf: (n) => seededKey(prefix, ORDERS_PATH, n), connections: CONNECTIONS, amount: SEEDED_KEYS })
     await drive({ port: server.port, path: REPORTS_PATH, keyOf: (n) => seededKey(prefix, REPORTS_PATH, n), connections: CONNECTIONS, amount: SEEDED_REPORT_KEYS })
     log(`  ${server.configuration.id} ready`)
+  }
+  // One unrecorded pass of every workload first: a 1 s measurement of a server whose paths were
+  // never run caught its JIT and GC warming up (idemkit's new-key path measured 2× its steady cost).
+  log(`warming every workload up for ${warmup} s`)
+  for (const workload of WORKLOADS) {
+    for (const server of servers) {
+      if (!(server.configuration.workloads?.includes(workload.id) ?? true)) continue
+      const prefix = keyPrefixOf(server.configuration)
+      await drive({ port: server.port, path: workload.path, keyOf: (n) => workload.keyOf(prefix, n, -1), connections: CONNECTIONS, duration: warmup })
+    }
   }
   const measured = servers.map((server) => server.configuration)
 
@@ -127,6 +140,7 @@ try {
   const results: HttpResults = {
     date: new Date(),
     duration,
+    warmup,
     rounds,
     connections: CONNECTIONS,
     configurations: measured,

@@ -18,6 +18,8 @@ import { loadedFrom } from './loader.js'
 export interface HttpResults {
   date: Date
   duration: number
+  /** Seconds of the unrecorded pass of every workload before the rounds. */
+  warmup: number
   rounds: number
   connections: number
   configurations: Configuration[]
@@ -142,7 +144,7 @@ export async function renderReport(results: HttpResults, wrappers: WrapperResult
     `- CPU: ${cpu[0]?.model ?? '?'} × ${cpu.length} (shared with other jobs during the run); ${Math.round(totalmem() / 2 ** 30)} GiB RAM; ${osType()} ${release()}`,
     `- Node ${process.version}; Redis ${results.redisVersion}; PostgreSQL ${results.postgresVersion} (both on loopback); idemkit packages ${loadedFrom()} at ${revision()}`,
     `- ${versions.join(', ')}`,
-    `- ${results.rounds} rounds × ${results.duration} s per configuration and workload, ${results.connections} connections, after a 0.5 s warm-up per server and seeding 500 replay keys (50 for the 100 KB route)`,
+    `- ${results.rounds} rounds × ${results.duration} s per configuration and workload, ${results.connections} connections, after a 0.5 s warm-up per server, seeding 500 replay keys (50 for the 100 KB route), and one unrecorded ${results.warmup} s pass of every workload`,
     '',
   )
 

@@ -16,7 +16,7 @@
 import { fingerprint, fingerprintNow, sha256Hex } from '../fingerprint.js'
 import type { HttpRequest, RequestBody } from './types.js'
 
-const FORMAT = 'idemkit-http/1'
+const FORMAT = 'idemkit-http/2'
 const JSON_TYPE = /^\s*application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 const encoder = new TextEncoder()
@@ -36,17 +36,20 @@ export interface FingerprintParts {
 
 /** The default fingerprint of `request` (hex SHA-256). */
 export async function requestFingerprint(request: HttpRequest, parts: FingerprintParts): Promise<string> {
-  const body = await bodyDigest(await request.readBody(), request.header('content-type'))
+  const body = await request.readBody()
   const headers = parts.headers.map((name) => [name, request.header(name) ?? null])
-  return fingerprintValue([
-    FORMAT,
-    request.method.toUpperCase(),
-    request.route,
-    request.params ?? {},
-    parts.scope ?? null,
-    headers,
-    body,
-  ])
+  const head = [FORMAT, request.method.toUpperCase(), request.route, request.params ?? {}, parts.scope ?? null, headers]
+  // A JSON body goes into the same canonical text as the rest, hashed once: one SHA-256 pass instead
+  // of hashing the body and then hashing its digest with the rest.
+  const json = jsonOf(body, request.header('content-type'))
+  if (json !== NOT_JSON) {
+    try {
+      return await fingerprintValue([...head, ['json', json]])
+    } catch {
+      // Nested beyond the canonicaliser's limit: the raw form below still identifies the request.
+    }
+  }
+  return fingerprintValue([...head, ['raw', await rawDigest(body)]])
 }
 
 /** The fingerprint of a user-supplied fingerprint value, kept apart from default fingerprints. */
@@ -54,31 +57,40 @@ export async function customFingerprint(value: unknown): Promise<string> {
   return fingerprintValue([`${FORMAT}/custom`, value])
 }
 
-/** `json:<hash>` of the canonical JSON, or `raw:<hash>` of the bytes. */
-async function bodyDigest(body: RequestBody, contentType: string | undefined): Promise<string> {
-  if ('bytes' in body) return bytesDigest(body.bytes, contentType)
+/** Marks a body that is not (or not readable as) JSON. */
+const NOT_JSON = Symbol('not JSON')
+
+/**
+ * The body's JSON value: parsed from JSON bytes (strict UTF-8), or what a parser left (express.json()
+ * yields the same canonical form as the raw JSON bytes would, so the fingerprint does not depend on
+ * which way the body was read). Anything else, malformed JSON included, is {@link NOT_JSON}.
+ */
+function jsonOf(body: RequestBody, contentType: string | undefined): unknown {
+  const isJson = contentType !== undefined && JSON_TYPE.test(contentType)
+  if ('bytes' in body) return isJson ? parseJson(body.bytes) : NOT_JSON
   const { parsed } = body
-  if (parsed === undefined || parsed === null) return bytesDigest(new Uint8Array(0), contentType)
-  if (parsed instanceof Uint8Array) return bytesDigest(parsed, contentType)
-  if (typeof parsed === 'string') return bytesDigest(encoder.encode(parsed), contentType)
-  // A parser (express.json, express.urlencoded) consumed the stream and kept no bytes: its value is
-  // the best description of the body left. express.json() yields the same canonical form as the raw
-  // JSON bytes would, so the fingerprint does not depend on which way the body was read.
+  if (parsed === undefined || parsed === null) return NOT_JSON
+  // A raw or text parser (express.raw, express.text) kept the body as it came: read it as bytes would be.
+  if (parsed instanceof Uint8Array || typeof parsed === 'string') return isJson ? parseJson(parsed) : NOT_JSON
+  return parsed
+}
+
+/** The JSON value of a body's bytes (strict UTF-8) or text, or {@link NOT_JSON} (empty, malformed, invalid UTF-8). */
+function parseJson(body: Uint8Array | string): unknown {
+  if (body.length === 0) return NOT_JSON
   try {
-    return `json:${await fingerprintValue(parsed)}`
+    return JSON.parse(typeof body === 'string' ? body : strictUtf8.decode(body))
   } catch {
-    return `raw:${await sha256Hex(String(parsed))}`
+    return NOT_JSON // the raw bytes still identify the request
   }
 }
 
-async function bytesDigest(bytes: Uint8Array, contentType: string | undefined): Promise<string> {
-  if (bytes.length > 0 && contentType !== undefined && JSON_TYPE.test(contentType)) {
-    try {
-      return `json:${await fingerprintValue(JSON.parse(strictUtf8.decode(bytes)))}`
-    } catch {
-      // Malformed JSON, invalid UTF-8, or nesting beyond the canonicaliser's limit: the raw bytes
-      // still identify the request, so fall back to them instead of failing it.
-    }
-  }
-  return `raw:${await sha256Hex(bytes)}`
+/** SHA-256 of the body's raw bytes (or, for a parsed value that is not JSON, of its text). */
+async function rawDigest(body: RequestBody): Promise<string> {
+  if ('bytes' in body) return sha256Hex(body.bytes)
+  const { parsed } = body
+  if (parsed === undefined || parsed === null) return sha256Hex(new Uint8Array(0))
+  if (parsed instanceof Uint8Array) return sha256Hex(parsed)
+  if (typeof parsed === 'string') return sha256Hex(encoder.encode(parsed))
+  return sha256Hex(String(parsed))
 }

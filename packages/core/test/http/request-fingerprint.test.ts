@@ -24,6 +24,18 @@ describe('requestFingerprint', () => {
     expect(await print(request({ parsed: { b: [true, null], a: 1 } }))).toBe(a)
   })
 
+  test('a JSON body kept as text or bytes by a parser (express.text, express.raw) fingerprints like the raw bytes', async () => {
+    const a = await print(request(bytes('{"a":2,"b":1}')))
+    expect(await print(request({ parsed: '{ "b": 1, "a": 2 }' }))).toBe(a)
+    expect(await print(request({ parsed: new TextEncoder().encode('{"b":1,"a":2}') }))).toBe(a)
+  })
+
+  test('a body that is JSON differs from the same text sent as raw bytes, and from its hash as a string', async () => {
+    const json = await print(request(bytes('"x"')))
+    const raw = await print(request(bytes('"x"'), { headers: { 'content-type': 'text/plain' } }))
+    expect(json).not.toBe(raw)
+  })
+
   test('method, route, params, scope, chosen headers and body each change it', async () => {
     const base = await print(request(bytes('{}'), { params: { id: '1' } }))
     const variants = [
