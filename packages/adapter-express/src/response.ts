@@ -56,57 +56,89 @@ function withoutReplayed(res: ServerResponse, headers: OutgoingHttpHeaders | unk
   }
 }
 
+/** Where a recorded response keeps its recording (one object; the wrappers below are shared). */
+const RECORDING = Symbol('idemkit.recording')
+
+/** The state of one recorded response. */
+interface Recording {
+  readonly execution: Execution
+  /** The head as the handler sent it, once taken. */
+  head: HeaderPairs | undefined
+  ended: boolean
+  /** The methods the wrappers call on: whatever `res` had before (Node's, or another middleware's). */
+  readonly writeHead: (...args: unknown[]) => ServerResponse
+  readonly write: (...args: unknown[]) => boolean
+  readonly end: (...args: unknown[]) => ServerResponse
+}
+
+type Recorded = ServerResponse & { [RECORDING]: Recording }
+
 /**
  * Record what the handler sends into `execution`. Chunks go out as they are written; only the final
  * `end` waits for the `complete` round trip, so a retry that starts after the client got its
  * response always finds the result stored.
+ *
+ * The wrappers are module functions that find their state on the response, not closures made per
+ * request: a request then costs one small object instead of four functions.
  */
 export function recordResponse(res: ServerResponse, execution: Execution): void {
-  // The headers are taken when the handler's head goes out, before the inner writeHead runs: that
-  // is what the handler sent. Middleware mounted before this one (compression) may add headers in
-  // its own writeHead hook (Content-Encoding) for bytes it transforms after we recorded them; a
-  // replay of our bytes under its header would be corrupt.
-  let head: HeaderPairs | undefined
-  const writeHead = res.writeHead
-  // One wrapper both strips `Idempotent-Replayed` (as stripReplayedHeader does) and takes the head.
-  res.writeHead = function recordingWriteHead(this: ServerResponse, ...args: unknown[]) {
-    const given = headersArgument(args)
-    withoutReplayed(this, given)
-    if (head === undefined) head = currentHeaders(this, given)
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
-  } as ServerResponse['writeHead']
-
-  const write = res.write
-  res.write = function recordingWrite(this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    execution.write(toChunk(chunk, rest[0]))
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest)
-  } as ServerResponse['write']
-
-  let ended = false
+  const recorded = res as Recorded
+  recorded[RECORDING] = {
+    execution,
+    head: undefined,
+    ended: false,
+    writeHead: res.writeHead as Recording['writeHead'],
+    write: res.write as Recording['write'],
+    end: res.end as Recording['end'],
+  }
+  res.writeHead = recordingWriteHead as ServerResponse['writeHead']
+  res.write = recordingWrite as ServerResponse['write']
+  res.end = recordingEnd as ServerResponse['end']
   // An error after the headers went out makes Express destroy the socket without `end`; a client
   // may also hang up while the handler still runs. Either way the execution decides (see abandon()).
-  res.on('close', () => {
-    if (!ended) execution.abandon()
-  })
+  res.on('close', abandonUnlessEnded)
+}
 
-  const end = res.end
-  res.end = function recordingEnd(this: ServerResponse, ...args: unknown[]) {
-    ended = true
-    // No copy of the last chunk: execution.end() encodes what it stores synchronously, before this
-    // returns, so the caller cannot change the bytes in between.
-    if (args.length > 0 && typeof args[0] !== 'function') execution.write(toChunk(args[0], args[1], false))
-    const headers = head ?? currentHeaders(this, undefined)
-    // The real end() below calls writeHead() (implicitly) again: the head is taken, do not rebuild it.
-    head = headers
-    void execution.end(this.statusCode, headers).then(() => {
-      try {
-        ;(end as (...a: unknown[]) => ServerResponse).apply(this, args)
-      } catch (error) {
-        this.destroy(error as Error) // e.g. an invalid chunk: nobody is left to catch it after the await
-      }
-    })
-    return this
-  } as ServerResponse['end']
+// The headers are taken when the handler's head goes out, before the inner writeHead runs: that is
+// what the handler sent. Middleware mounted before this one (compression) may add headers in its own
+// writeHead hook (Content-Encoding) for bytes it transforms after we recorded them; a replay of our
+// bytes under its header would be corrupt. The wrapper also strips `Idempotent-Replayed` (as
+// stripReplayedHeader does).
+function recordingWriteHead(this: Recorded, ...args: unknown[]): ServerResponse {
+  const recording = this[RECORDING]
+  const given = headersArgument(args)
+  withoutReplayed(this, given)
+  if (recording.head === undefined) recording.head = currentHeaders(this, given)
+  return recording.writeHead.apply(this, args)
+}
+
+function recordingWrite(this: Recorded, chunk: unknown, ...rest: unknown[]): boolean {
+  const recording = this[RECORDING]
+  recording.execution.write(toChunk(chunk, rest[0]))
+  return recording.write.call(this, chunk, ...rest)
+}
+
+function abandonUnlessEnded(this: Recorded): void {
+  const recording = this[RECORDING]
+  if (!recording.ended) recording.execution.abandon()
+}
+
+function recordingEnd(this: Recorded, ...args: unknown[]): ServerResponse {
+  const recording = this[RECORDING]
+  recording.ended = true
+  // No copy of the last chunk: execution.end() encodes what it stores synchronously, before this
+  // returns, so the caller cannot change the bytes in between.
+  if (args.length > 0 && typeof args[0] !== 'function') recording.execution.write(toChunk(args[0], args[1], false))
+  // The real end() below calls writeHead() (implicitly) again: the head is taken, do not rebuild it.
+  recording.head ??= currentHeaders(this, undefined)
+  void recording.execution.end(this.statusCode, recording.head).then(() => {
+    try {
+      recording.end.apply(this, args)
+    } catch (error) {
+      this.destroy(error as Error) // e.g. an invalid chunk: nobody is left to catch it after the await
+    }
+  })
+  return this
 }
 
 /**
