@@ -56,8 +56,11 @@ function withoutReplayed(res: ServerResponse, headers: OutgoingHttpHeaders | unk
   }
 }
 
-/** Where a recorded response keeps its recording (one object; the wrappers below are shared). */
-const RECORDING = Symbol('idemkit.recording')
+/**
+ * The recording of each recorded response (one object; the wrappers below are shared). A WeakMap,
+ * not a property: every property added to an Express `res` costs ~1.5 µs on Node 20.
+ */
+const recordings = new WeakMap<ServerResponse, Recording>()
 
 /** The state of one recorded response. */
 interface Recording {
@@ -71,26 +74,23 @@ interface Recording {
   readonly end: (...args: unknown[]) => ServerResponse
 }
 
-type Recorded = ServerResponse & { [RECORDING]: Recording }
-
 /**
  * Record what the handler sends into `execution`. Chunks go out as they are written; only the final
  * `end` waits for the `complete` round trip, so a retry that starts after the client got its
  * response always finds the result stored.
  *
- * The wrappers are module functions that find their state on the response, not closures made per
- * request: a request then costs one small object instead of four functions.
+ * The wrappers are module functions that look their state up, not closures made per request: a
+ * request then costs one small object instead of four functions.
  */
 export function recordResponse(res: ServerResponse, execution: Execution): void {
-  const recorded = res as Recorded
-  recorded[RECORDING] = {
+  recordings.set(res, {
     execution,
     head: undefined,
     ended: false,
     writeHead: res.writeHead as Recording['writeHead'],
     write: res.write as Recording['write'],
     end: res.end as Recording['end'],
-  }
+  })
   res.writeHead = recordingWriteHead as ServerResponse['writeHead']
   res.write = recordingWrite as ServerResponse['write']
   res.end = recordingEnd as ServerResponse['end']
@@ -104,27 +104,27 @@ export function recordResponse(res: ServerResponse, execution: Execution): void 
 // writeHead hook (Content-Encoding) for bytes it transforms after we recorded them; a replay of our
 // bytes under its header would be corrupt. The wrapper also strips `Idempotent-Replayed` (as
 // stripReplayedHeader does).
-function recordingWriteHead(this: Recorded, ...args: unknown[]): ServerResponse {
-  const recording = this[RECORDING]
+function recordingWriteHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
+  const recording = recordings.get(this) as Recording
   const given = headersArgument(args)
   withoutReplayed(this, given)
   if (recording.head === undefined) recording.head = currentHeaders(this, given)
   return recording.writeHead.apply(this, args)
 }
 
-function recordingWrite(this: Recorded, chunk: unknown, ...rest: unknown[]): boolean {
-  const recording = this[RECORDING]
+function recordingWrite(this: ServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
+  const recording = recordings.get(this) as Recording
   recording.execution.write(toChunk(chunk, rest[0]))
   return recording.write.call(this, chunk, ...rest)
 }
 
-function abandonUnlessEnded(this: Recorded): void {
-  const recording = this[RECORDING]
+function abandonUnlessEnded(this: ServerResponse): void {
+  const recording = recordings.get(this) as Recording
   if (!recording.ended) recording.execution.abandon()
 }
 
-function recordingEnd(this: Recorded, ...args: unknown[]): ServerResponse {
-  const recording = this[RECORDING]
+function recordingEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
+  const recording = recordings.get(this) as Recording
   recording.ended = true
   // No copy of the last chunk: execution.end() encodes what it stores synchronously, before this
   // returns, so the caller cannot change the bytes in between.
