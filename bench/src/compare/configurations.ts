@@ -30,7 +30,7 @@ export interface Configuration {
 export const CONFIGURATIONS: readonly Configuration[] = [
   { id: 'express-bare', label: 'Express 5 (bare)', framework: 'express', role: 'bare', store: 'none', file: 'express-bare.ts', args: [] },
   { id: 'express-idemkit-memory', label: 'idemkit Express + MemoryStore', framework: 'express', role: 'idemkit', store: 'memory', file: 'express-idemkit.ts', args: ['--store', 'memory'] },
-  { id: 'express-idemkit-redis', label: 'idemkit Express + Redis', framework: 'express', role: 'idemkit', store: 'redis', file: 'express-idemkit.ts', args: ['--store', 'redis'] },
+  { id: 'express-idemkit-redis', label: 'idemkit Express + Redis', framework: 'express', role: 'idemkit', store: 'redis', file: 'express-idemkit.ts', args: ['--store', 'redis'], note: 'ioredis 6.1.0 with `enableAutoPipelining: true` (as the store-redis README recommends under concurrency; the same for every idemkit + Redis row).' },
   {
     id: 'express-idemkit-redis-cache',
     label: 'idemkit Express + Redis + localCache',

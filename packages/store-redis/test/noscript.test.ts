@@ -3,7 +3,7 @@
  * Runs on a throwaway server (port 7398) so no other test reloads the scripts between a flush and
  * the call under test, and the exact command sequence can be asserted.
  */
-import { createIdempotency } from '@idemkit/core'
+import { createIdempotency, InFlightError } from '@idemkit/core'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { redisStore } from '../src/index.js'
@@ -58,4 +58,20 @@ test('a flush between acquire and complete (e.g. a failover mid-request) still s
   })
   expect(result).toBe('stored after the flush')
   expect(await engine.runDetailed('mid-flight', 3, () => 'not run')).toEqual({ value: 'stored after the flush', replayed: true })
+})
+
+test('with auto-pipelining, concurrent claims that all meet NOSCRIPT in one batch each fall back to EVAL', async () => {
+  const pipelined = new Redis(server.url, { commandTimeout: 5_000, maxRetriesPerRequest: 1, enableAutoPipelining: true })
+  try {
+    const engine = createIdempotency({ store: redisStore({ client: pipelined }) })
+    await pipelined.script('FLUSH')
+    let calls = 0
+    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => engine.run(`batch-${index % 10}`, index % 10, () => ++calls).catch((error: unknown) => error)))
+    // Ten keys, each sent twice at once: one execution per key, its duplicate in flight or replayed.
+    expect(calls).toBe(10)
+    for (const result of results) if (typeof result !== 'number') expect(result).toBeInstanceOf(InFlightError)
+    for (let index = 0; index < 10; index++) expect(await engine.runDetailed(`batch-${index}`, index, () => -1)).toMatchObject({ replayed: true })
+  } finally {
+    pipelined.disconnect()
+  }
 })
