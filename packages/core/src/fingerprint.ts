@@ -21,10 +21,7 @@ import { canonicalize } from './canonical-json.js'
  * ```
  */
 export async function fingerprint(value: unknown): Promise<string> {
-  if (value instanceof Uint8Array) return sha256Hex(value)
-  if (ArrayBuffer.isView(value)) return sha256Hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
-  if (value instanceof ArrayBuffer) return sha256Hex(new Uint8Array(value))
-  return sha256Hex(canonicalize(value))
+  return sha256Hex(hashInput(value))
 }
 
 /**
@@ -33,11 +30,15 @@ export async function fingerprint(value: unknown): Promise<string> {
  * @internal
  */
 export function fingerprintNow(value: unknown): string | undefined {
-  if (sha256HexSync === undefined) return undefined
-  if (value instanceof Uint8Array) return sha256HexSync(value)
-  if (ArrayBuffer.isView(value)) return sha256HexSync(new Uint8Array(value.buffer, value.byteOffset, value.byteLength))
-  if (value instanceof ArrayBuffer) return sha256HexSync(new Uint8Array(value))
-  return sha256HexSync(canonicalize(value))
+  return sha256HexSync === undefined ? undefined : sha256HexSync(hashInput(value))
+}
+
+/** What a fingerprint hashes: the bytes of byte input, else the canonical text. */
+function hashInput(value: unknown): string | Uint8Array {
+  if (value instanceof Uint8Array) return value
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  if (value instanceof ArrayBuffer) return new Uint8Array(value)
+  return canonicalize(value)
 }
 
 export { sha256Hex }
