@@ -534,8 +534,6 @@ class ActiveLease implements Lease, Beating {
   private controller: AbortController | undefined
   private lostReason: LeaseLostError | undefined
   private settled = false
-  /** Set by release(): a background completion still trying must stop. */
-  private released = false
   /** Set once complete/release started: an extend that then fails lost nothing. */
   private finishing = false
   /** @internal Heartbeat bookkeeping (see HeartbeatScheduler). */
@@ -604,7 +602,7 @@ class ActiveLease implements Lease, Beating {
     let delayMs = COMPLETE_RETRY_FIRST_DELAY_MS
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.tryComplete(input, attempt)
+        return await this.tryComplete(input, attempt === 1)
       } catch (error) {
         const timeLeft = this.lockedUntil - this.engine.now()
         if (!(error instanceof IdempotencyStoreError) || timeLeft <= delayMs) throw error
@@ -618,10 +616,13 @@ class ActiveLease implements Lease, Beating {
     }
   }
 
-  /** One `store.complete`; after a failed attempt, `false` is checked by reading the record back. */
-  private async tryComplete(input: CompleteInput, attempt: number): Promise<boolean> {
+  /**
+   * One `store.complete`. After a failed attempt (`first` false) a `false` may mean that attempt
+   * landed and only its reply was lost: reading the record back tells that apart from a lost lease.
+   */
+  private async tryComplete(input: CompleteInput, first: boolean): Promise<boolean> {
     const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
-    if (completed || attempt === 1) return completed
+    if (completed || first) return completed
     const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
     return record?.token === this.token && record.status === 'completed' && record.result === input.result
   }
@@ -635,16 +636,16 @@ class ActiveLease implements Lease, Beating {
    * Fenced by the token like any completion, so it can never overwrite a newer owner.
    */
   private completeInBackground(input: CompleteInput, firstDelayMs: number): void {
-    let attempt = COMPLETE_ATTEMPTS
     retryInBackground(
       async () => {
-        if (await this.tryComplete(input, ++attempt)) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
+        if (await this.tryComplete(input, false)) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
       },
       {
         firstDelayMs,
         maxDelayMs: BACKGROUND_MAX_DELAY_MS,
         timeLeft: () => this.lockedUntil - this.engine.now(),
-        cancelled: () => this.released,
+        // settled: released, or completed some other way; a completion that threw leaves it unset.
+        cancelled: () => this.settled,
       },
     )
   }
@@ -652,7 +653,6 @@ class ActiveLease implements Lease, Beating {
   async release(): Promise<boolean> {
     this.stopHeartbeat()
     this.settled = true
-    this.released = true
     // A custom `commit` (e.g. a fenced UPDATE inside a database transaction) may have reported success
     // and been cached, then its transaction failed to COMMIT and the caller releases: without this,
     // the process would replay a result that never committed.
