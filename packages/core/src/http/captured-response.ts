@@ -80,26 +80,31 @@ export function storableHeaders(headers: HeaderPairs): HeaderPairs {
 
 /**
  * The stored text of a complete response. The body is bytes, or a string standing for its UTF-8
- * encoding (what a framework was given to send); `byteLength` is the body's length in bytes when
- * the caller knows it already.
+ * encoding (what a framework was given to send).
  */
-export function encodeStoredResponse(status: number, headers: HeaderPairs, body: Uint8Array | string, byteLength?: number): string {
-  const head: StoredHead = { s: status, h: storableHeaders(headers), e: 'utf8', n: 0 }
+export function encodeStoredResponse(status: number, headers: HeaderPairs, body: Uint8Array | string): string {
+  if (typeof body === 'string' && isWellFormed(body)) return encodeStoredText(status, headers, body, utf8ByteLength(body))
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body
   let text: string
-  if (typeof body === 'string' && isWellFormed(body)) {
-    text = body
-    head.n = byteLength ?? utf8ByteLength(body)
-  } else {
-    const bytes = typeof body === 'string' ? encoder.encode(body) : body
-    head.n = bytes.length
-    try {
-      text = strictUtf8.decode(bytes)
-    } catch {
-      text = toBase64(bytes)
-      head.e = 'base64'
-    }
+  try {
+    text = strictUtf8.decode(bytes)
+  } catch {
+    return encodeHead({ s: status, h: storableHeaders(headers), e: 'base64', n: bytes.length }, toBase64(bytes))
   }
-  return `${KIND}${JSON.stringify(head)}\n${text}`
+  return encodeStoredText(status, headers, text, bytes.length)
+}
+
+/**
+ * {@link encodeStoredResponse} for a body the caller already knows to be well-formed text of
+ * `byteLength` UTF-8 bytes (the response recording checks each chunk as it is written).
+ * @internal
+ */
+export function encodeStoredText(status: number, headers: HeaderPairs, text: string, byteLength: number): string {
+  return encodeHead({ s: status, h: storableHeaders(headers), e: 'utf8', n: byteLength }, text)
+}
+
+function encodeHead(head: StoredHead, body: string): string {
+  return `${KIND}${JSON.stringify(head)}\n${body}`
 }
 
 /** The stored text for a response whose body was too large to keep. */

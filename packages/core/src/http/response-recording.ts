@@ -8,7 +8,7 @@
  */
 import { ResultTooLargeError } from '../errors.js'
 import type { Lease } from '../engine.js'
-import { encodeStoredResponse, encodeTooLarge } from './captured-response.js'
+import { encodeStoredResponse, encodeStoredText, encodeTooLarge } from './captured-response.js'
 import type { HeaderPairs } from './types.js'
 import { isWellFormed, utf8ByteLength } from '../utf8.js'
 
@@ -115,7 +115,11 @@ export class ResponseRecording implements Execution {
         return
       }
       try {
-        await this.lease.complete(encodeStoredResponse(status, headers, concat(chunks, this.bytes), this.bytes))
+        const body = concat(chunks, this.bytes)
+        // Strings were checked one by one in write(), and counted: no second scan of the whole body.
+        await this.lease.complete(
+          typeof body === 'string' ? encodeStoredText(status, headers, body, this.bytes) : encodeStoredResponse(status, headers, body),
+        )
       } catch (error) {
         if (!(error instanceof ResultTooLargeError)) throw error
         await this.lease.complete(encodeTooLarge(status, this.bytes, error.limit))
