@@ -19,7 +19,6 @@ import type { HttpRequest, RequestBody } from './types.js'
 const FORMAT = 'idemkit-http/2'
 const JSON_TYPE = /^\s*application\/(?:[^;\s]*\+)?json\s*(?:;|$)/i
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
-const encoder = new TextEncoder()
 
 /** A fingerprint without promise hops where the platform hashes synchronously (Node). */
 async function fingerprintValue(value: unknown): Promise<string> {
@@ -61,19 +60,29 @@ export async function customFingerprint(value: unknown): Promise<string> {
 const NOT_JSON = Symbol('not JSON')
 
 /**
- * The body's JSON value: parsed from JSON bytes (strict UTF-8), or what a parser left (express.json()
- * yields the same canonical form as the raw JSON bytes would, so the fingerprint does not depend on
- * which way the body was read). Anything else, malformed JSON included, is {@link NOT_JSON}.
+ * The body's JSON value: parsed from JSON bytes (strict UTF-8) or text, or what a parser left
+ * (express.json() yields the same canonical form as the raw JSON bytes would, so the fingerprint does
+ * not depend on which way the body was read). Anything else, malformed JSON included, is
+ * {@link NOT_JSON}.
  */
 function jsonOf(body: RequestBody, contentType: string | undefined): unknown {
-  const isJson = contentType !== undefined && JSON_TYPE.test(contentType)
-  if ('bytes' in body) return isJson ? parseJson(body.bytes) : NOT_JSON
-  const { parsed } = body
-  if (parsed === undefined || parsed === null) return NOT_JSON
-  // A raw or text parser (express.raw, express.text) kept the body as it came: read it as bytes would be.
-  if (parsed instanceof Uint8Array || typeof parsed === 'string') return isJson ? parseJson(parsed) : NOT_JSON
-  return parsed
+  const raw = rawOf(body)
+  if (raw === undefined) return 'parsed' in body ? body.parsed : NOT_JSON
+  return contentType !== undefined && JSON_TYPE.test(contentType) ? parseJson(raw) : NOT_JSON
 }
+
+/**
+ * The body as it came: its bytes, or the bytes or text a raw or text parser (express.raw,
+ * express.text) kept, empty when there is none; `undefined` for a value a parser built.
+ */
+function rawOf(body: RequestBody): Uint8Array | string | undefined {
+  if ('bytes' in body) return body.bytes
+  const { parsed } = body
+  if (parsed === undefined || parsed === null) return EMPTY
+  return parsed instanceof Uint8Array || typeof parsed === 'string' ? parsed : undefined
+}
+
+const EMPTY = new Uint8Array(0)
 
 /** The JSON value of a body's bytes (strict UTF-8) or text, or {@link NOT_JSON} (empty, malformed, invalid UTF-8). */
 function parseJson(body: Uint8Array | string): unknown {
@@ -85,12 +94,7 @@ function parseJson(body: Uint8Array | string): unknown {
   }
 }
 
-/** SHA-256 of the body's raw bytes (or, for a parsed value that is not JSON, of its text). */
-async function rawDigest(body: RequestBody): Promise<string> {
-  if ('bytes' in body) return sha256Hex(body.bytes)
-  const { parsed } = body
-  if (parsed === undefined || parsed === null) return sha256Hex(new Uint8Array(0))
-  if (parsed instanceof Uint8Array) return sha256Hex(parsed)
-  if (typeof parsed === 'string') return sha256Hex(encoder.encode(parsed))
-  return sha256Hex(String(parsed))
+/** SHA-256 of the body as it came (a string as its UTF-8 bytes), or of the text of a value a parser built. */
+function rawDigest(body: RequestBody): Promise<string> {
+  return sha256Hex(rawOf(body) ?? String('parsed' in body ? body.parsed : ''))
 }
