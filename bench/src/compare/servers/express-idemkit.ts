@@ -4,19 +4,9 @@
  */
 import { createServer } from 'node:http'
 import { idempotency } from '@idemkit/adapter-express'
-import express from 'express'
-import { ORDERS_PATH, REPORTS_PATH } from '../payloads.js'
+import { expressOrdersApp } from './apps.js'
 import { idemkitEngine } from './idemkit-engine.js'
-import { nextOrder, nextReport, readSettings, serve } from './runtime.js'
+import { readSettings, serve } from './runtime.js'
 
 const { engine, cleanup } = await idemkitEngine(readSettings())
-const guard = idempotency({ engine })
-const app = express()
-app.use(express.json())
-app.post(ORDERS_PATH, guard, (_req, res) => {
-  res.status(201).json(nextOrder())
-})
-app.post(REPORTS_PATH, guard, (_req, res) => {
-  res.json(nextReport())
-})
-serve(createServer(app), cleanup)
+serve(createServer(expressOrdersApp(idempotency({ engine }))), cleanup)

@@ -12,10 +12,10 @@ import { createServer } from 'node:http'
 import { Idempotency, IdempotencyError, IdempotencyErrorCodes, type IdempotencyParams, type IdempotencyResponse } from '@node-idempotency/core'
 import { MemoryStorageAdapter } from '@node-idempotency/storage-adapter-memory'
 import { RedisStorageAdapter } from '@node-idempotency/storage-adapter-redis'
-import express, { type RequestHandler, type Response } from 'express'
-import { ORDERS_PATH, REPORTS_PATH } from '../payloads.js'
+import type { RequestHandler, Response } from 'express'
+import { expressOrdersApp } from './apps.js'
 import { quietErrorHandler } from './error-handler.js'
-import { nextOrder, nextReport, readSettings, serve } from './runtime.js'
+import { readSettings, serve } from './runtime.js'
 
 const settings = readSettings()
 let cleanup = async (): Promise<void> => {}
@@ -82,13 +82,6 @@ const guard: RequestHandler = async (req, res, next) => {
   }
 }
 
-const app = express()
-app.use(express.json())
-app.post(ORDERS_PATH, guard, (_req, res) => {
-  res.status(201).json(nextOrder())
-})
-app.post(REPORTS_PATH, guard, (_req, res) => {
-  res.json(nextReport())
-})
+const app = expressOrdersApp(guard)
 app.use(quietErrorHandler)
 serve(createServer(app), cleanup)
