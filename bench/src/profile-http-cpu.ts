@@ -22,7 +22,9 @@ import { idempotency as expressIdempotency } from '@idemkit/adapter-express'
 import { idempotency as honoIdempotency } from '@idemkit/adapter-hono'
 import express from 'express'
 import { Hono, type Context } from 'hono'
+import { median } from './compare/measure.js'
 import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
+import { cpuRounds } from './support/cpu-rounds.js'
 
 const mode = process.argv[2] ?? 'inproc'
 const rounds = Number(process.argv[3] ?? 5)
@@ -53,7 +55,6 @@ function expressApp(protect: boolean): express.Express {
 }
 
 function report(results: Map<string, number[]>): void {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
   console.log('| variant | CPU µs/request (median of rounds) | all rounds |')
   console.log('| --- | ---: | --- |')
   for (const [name, values] of results) if (values.length > 0) console.log(`| ${name} | ${median(values).toFixed(1)} | ${values.map((v) => v.toFixed(0)).join(' ')} |`)
@@ -92,17 +93,7 @@ async function inProcess(): Promise<void> {
   // ONLY=name,name keeps those variants (e.g. for a --cpu-prof of one path).
   const only = process.env.ONLY?.split(',')
   if (only !== undefined) for (const name of [...tasks.keys()]) if (!only.includes(name)) tasks.delete(name)
-  const results = new Map<string, number[]>([...tasks.keys()].map((name) => [name, []]))
-  const requests = 1_500
-  for (const task of tasks.values()) for (let index = 0; index < 300; index++) await task()
-  for (let round = 0; round < rounds; round++) {
-    for (const [name, task] of tasks) {
-      const before = process.cpuUsage()
-      for (let index = 0; index < requests; index++) await task()
-      const used = process.cpuUsage(before)
-      results.get(name)?.push((used.user + used.system) / requests)
-    }
-  }
+  const results = await cpuRounds(tasks, { rounds, calls: 1_500, warmup: 300 })
   report(results)
 }
 

@@ -7,7 +7,9 @@
  */
 import { MemoryStore, createIdempotency, fingerprint } from '@idemkit/core'
 import { decodeStoredResponse, encodeStoredResponse, readRequestBody, replayOf, requestFingerprint } from '@idemkit/core/http'
+import { median } from './compare/measure.js'
 import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
+import { cpuRounds } from './support/cpu-rounds.js'
 
 const rounds = Number(process.argv[2] ?? 5)
 const engine = createIdempotency({ store: new MemoryStore({ maxEntries: 2_000_000 }) })
@@ -40,17 +42,6 @@ const tasks = new Map<string, () => Promise<unknown>>([
     if (decoded.kind === 'response') return replayOf(decoded.response)
   }],
 ])
-const results = new Map<string, number[]>([...tasks.keys()].map((name) => [name, []]))
-for (const task of tasks.values()) for (let index = 0; index < 2_000; index++) await task()
-const requests = 5_000
-for (let round = 0; round < rounds; round++) {
-  for (const [name, task] of tasks) {
-    const before = process.cpuUsage()
-    for (let index = 0; index < requests; index++) await task()
-    const used = process.cpuUsage(before)
-    results.get(name)?.push((used.user + used.system) / requests)
-  }
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number
+const results = await cpuRounds(tasks, { rounds, calls: 5_000, warmup: 2_000 })
 console.log('| step | CPU µs (median of rounds) |\n| --- | ---: |')
 for (const [name, values] of results) console.log(`| ${name} | ${median(values).toFixed(1)} |`)
