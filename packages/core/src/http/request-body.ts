@@ -26,6 +26,30 @@ interface RestoredBody {
   bytes: Uint8Array
   used: boolean
   replacement: Request | undefined
+  /** The bytes as text and JSON, when the fingerprint already decoded them (see {@link rememberJson}). */
+  decoded: DecodedJson | undefined
+}
+
+/** A JSON body as the default fingerprint decoded it: strict UTF-8 text and its parsed value. */
+interface DecodedJson {
+  readonly text: string
+  readonly value: unknown
+}
+
+/** The put-back state of each restored body, by its bytes: how the fingerprint finds it. */
+const statesByBytes = new WeakMap<Uint8Array, RestoredBody>()
+
+/**
+ * Keep the text and JSON value the default fingerprint decoded from `bytes`, when they are a
+ * restored request body: the handler's `json()` or `text()` then answers with them instead of
+ * decoding and parsing the same bytes again. Identical results: the fingerprint decodes strictly,
+ * so the text is what the lenient decoder gives too, and JSON.parse of the same text is an equal
+ * value (handed out once, as a fresh parse would be; the fingerprint does not keep it).
+ * @internal
+ */
+export function rememberJson(bytes: Uint8Array, text: string, value: unknown): void {
+  const state = statesByBytes.get(bytes)
+  if (state !== undefined && !state.used) state.decoded = { text, value }
 }
 
 type WithRestoredBody = Request & { [BODY]: RestoredBody }
@@ -51,7 +75,9 @@ export async function readRequestBody(request: Request): Promise<Uint8Array> {
   const bytes = new Uint8Array(await request.arrayBuffer())
   // A request without a body is not disturbed by reading it: nothing to put back.
   if (request.bodyUsed) {
-    ;(request as WithRestoredBody)[BODY] = { bytes, used: false, replacement: undefined }
+    const state: RestoredBody = { bytes, used: false, replacement: undefined, decoded: undefined }
+    ;(request as WithRestoredBody)[BODY] = state
+    statesByBytes.set(bytes, state)
     // One prototype swap (to a shared prototype holding the members, cached per original
     // prototype) instead of defining nine own members on every request, which cost several µs.
     Object.setPrototypeOf(request, restoredPrototypeOf(Object.getPrototypeOf(request) as object, 'bytes' in request))
@@ -111,8 +137,8 @@ const RESTORED_MEMBERS: PropertyDescriptorMap = {
   },
   arrayBuffer: fastRead((bytes) => bytes.slice().buffer, 'arrayBuffer'),
   bytes: fastRead((bytes) => bytes.slice(), 'bytes'),
-  text: fastRead((bytes) => utf8.decode(bytes), 'text'),
-  json: fastRead((bytes) => JSON.parse(utf8.decode(bytes)) as unknown, 'json'),
+  text: fastRead((bytes, decoded) => (decoded === undefined ? utf8.decode(bytes) : decoded.text), 'text'),
+  json: fastRead((bytes, decoded) => (decoded === undefined ? (JSON.parse(utf8.decode(bytes)) as unknown) : decoded.value), 'json'),
   blob: streamRead('blob'),
   formData: streamRead('formData'),
   clone: {
@@ -131,14 +157,17 @@ const { bytes: _bytes, ...RESTORED_MEMBERS_WITHOUT_BYTES } = RESTORED_MEMBERS
 type BodyMethod = 'arrayBuffer' | 'bytes' | 'text' | 'json' | 'blob' | 'formData'
 
 /** A body method answered from the bytes (the same decoding as the Fetch standard's). */
-function fastRead(read: (bytes: Uint8Array) => unknown, name: BodyMethod): PropertyDescriptor {
+function fastRead(read: (bytes: Uint8Array, decoded: DecodedJson | undefined) => unknown, name: BodyMethod): PropertyDescriptor {
   return {
     configurable: true,
     writable: true,
     value: async function (this: Request): Promise<unknown> {
       const state = stateOf(this)
       if (state.replacement !== undefined) return (state.replacement[name] as () => Promise<unknown>).call(state.replacement)
-      return read(consume(state))
+      const bytes = consume(state)
+      const { decoded } = state
+      state.decoded = undefined // handed out once; nothing keeps the value after this read
+      return read(bytes, decoded)
     },
   }
 }

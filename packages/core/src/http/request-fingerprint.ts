@@ -14,6 +14,7 @@
  * @module
  */
 import { fingerprint, fingerprintNow, sha256Hex } from '../fingerprint.js'
+import { rememberJson } from './request-body.js'
 import type { HttpRequest, RequestBody } from './types.js'
 
 const FORMAT = 'idemkit-http/2'
@@ -36,20 +37,26 @@ export interface FingerprintParts {
 /** The default fingerprint of `request` (hex SHA-256). */
 export async function requestFingerprint(request: HttpRequest, parts: FingerprintParts): Promise<string> {
   const body = await request.readBody()
-  const headers = parts.headers.map((name) => [name, request.header(name) ?? null])
-  const head = [FORMAT, request.method.toUpperCase(), request.route, request.params ?? {}, parts.scope ?? null, headers]
+  const headers = parts.headers.length === 0 ? NO_HEADERS : parts.headers.map((name) => [name, request.header(name) ?? null])
+  // The last member is the body: filled in below.
+  const input: unknown[] = [FORMAT, request.method.toUpperCase(), request.route, request.params ?? {}, parts.scope ?? null, headers, undefined]
   // A JSON body goes into the same canonical text as the rest, hashed once: one SHA-256 pass instead
   // of hashing the body and then hashing its digest with the rest.
   const json = jsonOf(body, request.header('content-type'))
   if (json !== NOT_JSON) {
+    input[BODY_INDEX] = ['json', json]
     try {
-      return await fingerprintValue([...head, ['json', json]])
+      return await fingerprintValue(input)
     } catch {
       // Nested beyond the canonicaliser's limit: the raw form below still identifies the request.
     }
   }
-  return fingerprintValue([...head, ['raw', await rawDigest(body)]])
+  input[BODY_INDEX] = ['raw', await rawDigest(body)]
+  return fingerprintValue(input)
 }
+
+const NO_HEADERS: readonly never[] = []
+const BODY_INDEX = 6
 
 /** The fingerprint of a user-supplied fingerprint value, kept apart from default fingerprints. */
 export async function customFingerprint(value: unknown): Promise<string> {
@@ -87,11 +94,17 @@ const EMPTY = new Uint8Array(0)
 /** The JSON value of a body's bytes (strict UTF-8) or text, or {@link NOT_JSON} (empty, malformed, invalid UTF-8). */
 function parseJson(body: Uint8Array | string): unknown {
   if (body.length === 0) return NOT_JSON
+  let value: unknown
   try {
-    return JSON.parse(typeof body === 'string' ? body : strictUtf8.decode(body))
+    if (typeof body === 'string') return JSON.parse(body) as unknown
+    const text = strictUtf8.decode(body)
+    value = JSON.parse(text)
+    // A put-back Web request body: its handler's json()/text() reuse this instead of parsing again.
+    rememberJson(body, text, value)
   } catch {
     return NOT_JSON // the raw bytes still identify the request
   }
+  return value
 }
 
 /** SHA-256 of the body as it came (a string as its UTF-8 bytes), or of the text of a value a parser built. */

@@ -1,6 +1,7 @@
 /** Reading a request body for the fingerprint leaves it readable, once, exactly as an unread body. */
-import { describe, expect, test } from 'vitest'
-import { readRequestBody } from '../../src/http/index.js'
+import { describe, expect, test, vi } from 'vitest'
+import { MemoryStore } from '../../src/index.js'
+import { readRequestBody, withIdempotency } from '../../src/http/index.js'
 
 const json = '{"amount":100,"currency":"EUR"}'
 const post = (body: BodyInit | null = json, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
@@ -84,4 +85,60 @@ describe('readRequestBody', () => {
     expect(new TextDecoder().decode(await readRequestBody(request))).toBe(json)
     expect(await request.text()).toBe(json)
   })
+
+  describe('after the default fingerprint decoded a JSON body', () => {
+    const keyed = (body: BodyInit = json) =>
+      new Request('http://localhost/payments', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body })
+
+    test('json() answers with the decoded value instead of parsing the bytes again', async () => {
+      const seen: unknown[] = []
+      const handler = withIdempotency(
+        async (request) => {
+          const parse = vi.spyOn(JSON, 'parse')
+          try {
+            seen.push(await request.json())
+            seen.push(parse.mock.calls.length)
+          } finally {
+            parse.mockRestore()
+          }
+          return new Response('ok', { status: 201 })
+        },
+        { store: new MemoryStore() },
+      )
+      expect((await handler(keyed())).status).toBe(201)
+      expect(seen).toEqual([JSON.parse(json), 0])
+    })
+
+    test('text() gets the decoded text (BOM stripped as the Fetch standard does); a second read still fails', async () => {
+      const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(json)])
+      const results: unknown[] = []
+      const handler = withIdempotency(
+        async (request) => {
+          results.push(await request.text())
+          results.push(await request.json().catch((error: unknown) => (error as Error).name))
+          return new Response('ok', { status: 201 })
+        },
+        { store: new MemoryStore() },
+      )
+      expect((await handler(keyed(withBom))).status).toBe(201)
+      expect(results).toEqual([json, 'TypeError'])
+    })
+
+    test('arrayBuffer() and the stream still give the exact bytes', async () => {
+      const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(json)])
+      for (const read of [async (r: Request) => new Uint8Array(await r.arrayBuffer()), async (r: Request) => new Uint8Array(await new Response(r.body).arrayBuffer())]) {
+        let got: Uint8Array | undefined
+        const handler = withIdempotency(
+          async (request) => {
+            got = await read(request)
+            return new Response('ok', { status: 201 })
+          },
+          { store: new MemoryStore() },
+        )
+        await handler(keyed(withBom))
+        expect(got).toEqual(withBom)
+      }
+    })
+  })
 })
+
