@@ -133,7 +133,7 @@ function writeMembers(record: Record<string, unknown>, ancestors: object[]): str
     ancestors.pop()
     return text
   }
-  const keys = sortedKeys(Object.keys(record))
+  const keys = sortedKeysOf(record)
   let out = '{'
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string
@@ -148,24 +148,37 @@ function writeMembers(record: Record<string, unknown>, ancestors: object[]): str
 }
 
 /**
- * The last unsorted member list seen and its sorted form: arrays of same-shaped objects (line items,
- * events) repeat one list, and comparing it costs less than sorting it again.
+ * Sorted member lists of the object shapes seen last, by their unsorted (own-key) order: a payload
+ * repeats a few shapes (line items, addresses, the fingerprint's own head), and comparing a short
+ * list costs less than sorting it again, which also allocated a copy and a sort buffer per object
+ * (after `Object.keys`, most of the garbage a fingerprint made). Replaced round-robin.
  */
-let lastUnsorted: string[] = []
-/** Longer lists are not kept: they would pin memory between calls for little gain. */
+const shapes: Array<{ unsorted: string[]; sorted: string[] }> = []
+const MAX_SHAPES = 16
+let nextShape = 0
+/** Objects with more members, or longer names, are not kept: they would pin memory between calls. */
 const MAX_MEMO_KEYS = 64
-let lastSorted: string[] = []
+const MAX_MEMO_KEY_LENGTH = 64
 
-/** `keys` in RFC 8785 member order (the default sort compares UTF-16 code units, never a locale). */
-function sortedKeys(keys: string[]): string[] {
-  if (isSorted(keys)) return keys
-  if (sameList(keys, lastUnsorted)) return lastSorted
-  const sorted = keys.slice().sort()
-  if (keys.length <= MAX_MEMO_KEYS) {
-    lastUnsorted = keys
-    lastSorted = sorted
+/** The own enumerable string keys of `record` in RFC 8785 member order (UTF-16 code units, never a locale). */
+function sortedKeysOf(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record)
+  if (keys.length > MAX_MEMO_KEYS) return sortKeys(keys)
+  for (let index = 0; index < shapes.length; index++) {
+    const shape = shapes[index] as { unsorted: string[]; sorted: string[] }
+    if (sameList(keys, shape.unsorted)) return shape.sorted
   }
+  if (isSorted(keys)) return keys
+  for (const key of keys) if (key.length > MAX_MEMO_KEY_LENGTH) return keys.sort()
+  const sorted = keys.slice().sort()
+  shapes[nextShape] = { unsorted: keys, sorted }
+  nextShape = (nextShape + 1) % MAX_SHAPES
   return sorted
+}
+
+/** `keys` sorted in place (skipped when already in order), and returned. */
+function sortKeys(keys: string[]): string[] {
+  return isSorted(keys) ? keys : keys.sort()
 }
 
 function sameList(a: string[], b: string[]): boolean {

@@ -399,6 +399,46 @@ describe('properties', () => {
   })
 })
 
+describe('member order of repeated shapes (the sorted-keys memo)', () => {
+  /** The reference: members by Object.keys, sorted, written recursively; no memo. */
+  function reference(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(reference).join(',')}]`
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+    const record = value as Record<string, unknown>
+    const names = Object.keys(record).sort()
+    return `{${names.map((name) => `${JSON.stringify(name)}:${reference(record[name])}`).join(',')}}`
+  }
+
+  test('the same names in other orders, and shapes sharing a prefix, never reuse a wrong order', () => {
+    const names = fc.constantFrom('a', 'b', 'c', 'aa', '10', '9', 'é', 'Z')
+    const shaped = fc.array(fc.uniqueArray(names, { maxLength: 6 }), { minLength: 1, maxLength: 30 })
+    fc.assert(
+      fc.property(shaped, fc.integer(), (shapesInOrder, seed) => {
+        // Many objects, each with one of a few key lists, in sequence and nested: memo hits and misses.
+        const objects = shapesInOrder.map((keys, index) => Object.fromEntries(keys.map((key, position) => [key, seed + index * 10 + position])))
+        expect(canonicalize(objects)).toBe(reference(objects))
+        for (const object of objects) expect(canonicalize(object)).toBe(reference(object))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('an inherited enumerable member is not written, even right after an object that owned it', () => {
+    expect(canonicalize({ a: 1, b: 2 })).toBe('{"a":1,"b":2}')
+    const inheriting = Object.assign(Object.create({ b: 2 }) as Record<string, unknown>, { a: 1 })
+    expect(canonicalize(inheriting)).toBe('{"a":1}')
+    expect(canonicalize([{ a: 1, b: 2 }, inheriting])).toBe('[{"a":1,"b":2},{"a":1}]')
+  })
+
+  test('objects with more than 64 members or long names are written in full order too', () => {
+    const wide = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${99 - index}`, index]))
+    expect(canonicalize(wide)).toBe(reference(wide))
+    const longNames = { ['y'.repeat(100)]: 1, ['x'.repeat(100)]: 2 }
+    expect(canonicalize(longNames)).toBe(reference(longNames))
+    expect(canonicalize(longNames)).toBe(reference(longNames))
+  })
+})
+
 describe('built-ins that would collide as {}', () => {
   test('RegExp and Error are refused; boxed primitives write as their primitive; SharedArrayBuffer as bytes', async () => {
     const { canonicalize: canon } = await import('../src/canonical-json.js')
