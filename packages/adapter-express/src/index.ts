@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { createHttpIdempotency, type HttpIdempotency, type HttpIdempotencyOptions, type HttpRequest } from '@idemkit/core/http'
+import { createHttpIdempotency, type HttpIdempotency, type HttpIdempotencyOptions, type HttpRequest, type RequestBody } from '@idemkit/core/http'
 import { readRequestBody } from './raw-body.js'
 import { recordResponse, sendResponse, stripReplayedHeader } from './response.js'
 
@@ -62,22 +62,38 @@ async function handle(http: HttpIdempotency<Request>, req: Request, res: Respons
 }
 
 function toHttpRequest(req: Request): HttpRequest {
-  return {
-    method: req.method,
-    header: (name) => {
-      const value = req.headers[name]
-      return Array.isArray(value) ? value.join(',') : value
-    },
-    // Read only for a protected request (req.path parses the URL): a pass-through computes nothing.
-    // On a route (app.post('/x/:id', idempotency(), …)) Express knows the pattern and its parameters.
-    get route() {
-      const route = routeOf(req)
-      return route === undefined ? req.baseUrl + req.path : req.baseUrl + route
-    },
-    get params() {
-      return routeOf(req) === undefined ? undefined : ({ ...req.params } as Record<string, string>)
-    },
-    readBody: () => readRequestBody(req),
+  return new ExpressHttpRequest(req)
+}
+
+/**
+ * The neutral view of an Express request: one small object per request whose members live on the
+ * prototype (an object literal with getters and closures cost several allocations per request).
+ */
+class ExpressHttpRequest implements HttpRequest {
+  readonly method: string
+  constructor(private readonly req: Request) {
+    this.method = req.method
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name]
+    return Array.isArray(value) ? value.join(',') : value
+  }
+
+  // Read only for a protected request (req.path parses the URL): a pass-through computes nothing.
+  // On a route (app.post('/x/:id', idempotency(), …)) Express knows the pattern and its parameters.
+  get route(): string {
+    const { req } = this
+    const route = routeOf(req)
+    return route === undefined ? req.baseUrl + req.path : req.baseUrl + route
+  }
+
+  get params(): Record<string, string> | undefined {
+    return routeOf(this.req) === undefined ? undefined : ({ ...this.req.params } as Record<string, string>)
+  }
+
+  readBody(): Promise<RequestBody> {
+    return readRequestBody(this.req)
   }
 }
 

@@ -15,10 +15,10 @@ export function sendResponse(res: ServerResponse, response: HttpResponse): void 
   const { headers } = response
   for (let index = 0; index < headers.length; index++) {
     const [name, value] = headers[index] as [string, string]
-    // A repeated field (e.g. two Link lines) is set once with all its values, in order.
-    if (res.hasHeader(name) && indexOfName(headers, name) < index) continue
-    const values = valuesOf(headers, name, index)
-    res.setHeader(name, values.length === 1 ? value : values)
+    const repeats = repeatsOf(headers, name, index)
+    // A repeated field (e.g. two Link lines) is set once, at its first line, with all its values in order.
+    if (repeats === FIRST_OF_MANY) res.setHeader(name, valuesOf(headers, name, index))
+    else if (repeats === ONLY) res.setHeader(name, value)
   }
   if (!statusAllowsBody(response.status)) res.end()
   // Text goes as a string: no encode here, and Node writes it together with the head in one call.
@@ -26,11 +26,18 @@ export function sendResponse(res: ServerResponse, response: HttpResponse): void 
   else res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength))
 }
 
-function indexOfName(headers: HeaderPairs, name: string): number {
-  return headers.findIndex(([other]) => other === name)
+const ONLY = 0
+const FIRST_OF_MANY = 1
+const LATER = 2
+
+/** Whether the field at `index` is the only line of its name, the first of several, or a later one. */
+function repeatsOf(headers: HeaderPairs, name: string, index: number): number {
+  for (let other = 0; other < index; other++) if ((headers[other] as [string, string])[0] === name) return LATER
+  for (let other = index + 1; other < headers.length; other++) if ((headers[other] as [string, string])[0] === name) return FIRST_OF_MANY
+  return ONLY
 }
 
-/** Every value of `name` from `from` on (the first occurrence); one allocation-free pass when it occurs once. */
+/** Every value of `name` from `from` on (its first occurrence). */
 function valuesOf(headers: HeaderPairs, name: string, from: number): string[] {
   const values = [(headers[from] as [string, string])[1]]
   for (let index = from + 1; index < headers.length; index++) {
