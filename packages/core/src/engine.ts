@@ -24,6 +24,7 @@ import { fingerprint as defaultFingerprint, fingerprintNow } from './fingerprint
 import { fireHook, type IdempotencyHooks } from './hooks.js'
 import { assertValidKey, storageKey } from './key.js'
 import { LocalCache } from './local-cache.js'
+import { MemoryStore } from './memory-store.js'
 import { jsonSerializer, type Serializer } from './serializer.js'
 import { decideAfterAcquire, decideAfterRead, type Decision } from './state-machine.js'
 import type { AcquireInput, AcquireResult, CompleteInput, IdempotencyRecord, IdempotencyStore } from './store.js'
@@ -74,7 +75,10 @@ export interface IdempotencyOptions {
   errorTypes?: readonly ErrorClass[]
   /** Keep completed records in-process so a hot replay costs 0 store round trips. Off by default. */
   localCache?: { maxEntries: number }
-  /** Longest a single store call may take before it fails as `store_unavailable`. Default `'10s'`. */
+  /**
+   * Longest a single store call may take before it fails as `store_unavailable`. Default `'10s'`.
+   * Not applied to the built-in `MemoryStore` (its calls answer at once and cannot hang).
+   */
   storeTimeout?: Duration
   /** Observability hooks; they can never break a request. */
   hooks?: IdempotencyHooks
@@ -251,7 +255,12 @@ class Engine implements IdempotencyEngine {
   private readonly errorTypes: readonly ErrorClass[]
   private readonly hooks: IdempotencyHooks
   private readonly cache: LocalCache | undefined
-  private readonly deadlines: DeadlineWatch
+  /**
+   * The store-call timeout, or `undefined` for the built-in MemoryStore: its calls answer within the
+   * same turn of the event loop and cannot hang, so watching them cost a promise and a timer entry
+   * for nothing.
+   */
+  private readonly deadlines: DeadlineWatch | undefined
   /** @internal */
   readonly heartbeats = new HeartbeatScheduler()
 
@@ -263,7 +272,8 @@ class Engine implements IdempotencyEngine {
     this.ttlMs = toMilliseconds(options.ttl ?? DEFAULT_TTL, 'ttl')
     this.leaseMs = toMilliseconds(options.lease ?? DEFAULT_LEASE, 'lease')
     this.storeTimeoutMs = toMilliseconds(options.storeTimeout ?? DEFAULT_STORE_TIMEOUT, 'storeTimeout')
-    this.deadlines = new DeadlineWatch(this.storeTimeoutMs)
+    // Exactly the built-in class: a subclass (a test double, a wrapper) may delay or hang.
+    this.deadlines = Object.getPrototypeOf(this.store) === MemoryStore.prototype ? undefined : new DeadlineWatch(this.storeTimeoutMs)
     this.inFlight = options.inFlight ?? 'reject'
     if (this.inFlight !== 'reject') {
       const { timeoutMs, pollMs } = this.inFlight.wait
@@ -490,7 +500,8 @@ class Engine implements IdempotencyEngine {
   /** @internal Call the store, bounded by the store timeout, turning failures into store errors. */
   async callStore<T>(operation: StoreOperation, key: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await this.deadlines.bound(call(), () => new Error(`timed out after ${this.storeTimeoutMs} ms`))
+      const { deadlines } = this
+      return await (deadlines === undefined ? call() : deadlines.bound(call(), () => new Error(`timed out after ${this.storeTimeoutMs} ms`)))
     } catch (cause) {
       if (cause instanceof IdempotencyError) throw cause
       const error = new IdempotencyStoreError(operation, this.store.name ?? 'store', { cause })
