@@ -9,14 +9,18 @@
  *
  * Usage (in `bench/`): `node --conditions=@idemkit/source --import tsx src/profile-http-cpu.ts inproc|servers [rounds]`
  * (add `--cpu-prof` to node for a profile of the same work; `MAX_ENTRIES` bounds the MemoryStore,
- * `CONNECTIONS` sets the load generator's connections, default 10).
+ * `CONNECTIONS` sets the load generator's connections, default 10; `STORE=redis` protects with the
+ * Redis store instead, `PIPELINE=0` without ioredis auto-pipelining; `HEAP_SAMPLE=file` writes an
+ * allocation-sampling profile of the measured rounds, read by `compare/allocation-summary.ts`).
  */
 import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
-import { MemoryStore } from '@idemkit/core'
+import { MemoryStore, type IdempotencyStore } from '@idemkit/core'
+import { redisStore } from '@idemkit/store-redis'
+import { Redis } from 'ioredis'
 import { withIdempotency } from '@idemkit/core/http'
 import { idempotency as expressIdempotency } from '@idemkit/adapter-express'
 import { idempotency as honoIdempotency } from '@idemkit/adapter-hono'
@@ -24,11 +28,19 @@ import express from 'express'
 import { Hono, type Context } from 'hono'
 import { median } from './compare/measure.js'
 import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
+import { startAllocationSampling } from './support/allocation-sampling.js'
 import { cpuRounds } from './support/cpu-rounds.js'
 
 const mode = process.argv[2] ?? 'inproc'
 const rounds = Number(process.argv[3] ?? 5)
-const store = () => new MemoryStore({ maxEntries: Number(process.env.MAX_ENTRIES ?? 2_000_000) })
+/** The store of the protected variants: MemoryStore, or Redis with `STORE=redis` (`PIPELINE=0` turns auto-pipelining off). */
+const store = (): IdempotencyStore => {
+  if (process.env.STORE !== 'redis') return new MemoryStore({ maxEntries: Number(process.env.MAX_ENTRIES ?? 2_000_000) })
+  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: process.env.PIPELINE !== '0' })
+  redisClients.push(client)
+  return redisStore({ client, prefix: `ikb-profile-${process.pid}-${redisClients.length}:` })
+}
+const redisClients: Redis[] = []
 
 type Task = () => Promise<void>
 
@@ -147,7 +159,14 @@ async function servers(): Promise<void> {
     ['hono replay', urls.honoIdem, () => ({ key: 'replay-1', fresh: false })],
   ]
   const amount = Number(process.env.AMOUNT ?? 3_000)
+  // The replayed key is completed once, alone, so no warm-up request meets it in flight (409).
+  for (const url of [urls.expressIdem, urls.honoIdem]) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'replay-1' }, body: REQUEST_BODY })
+    await response.arrayBuffer()
+  }
   for (const [, url, key] of variants) await drive(url, 500, key()) // warm-up
+  const heapSample = process.env.HEAP_SAMPLE
+  const stopSampling = heapSample === undefined ? undefined : await startAllocationSampling()
   const results = new Map<string, number[]>(variants.map(([name]) => [name, []]))
   // User time alone too: system time is mostly socket writes, whose cost on a loaded machine grows
   // with how often the load generator sleeps (waking it is charged to the writer).
@@ -162,9 +181,20 @@ async function servers(): Promise<void> {
       userOnly.get(name)?.push(used.user / amount)
     }
   }
+  if (heapSample !== undefined) await stopSampling?.(heapSample)
   report(results)
   console.log('\nuser CPU only')
   report(userOnly)
+  // Remove every key the Redis variants wrote, so two runs in a row start clean.
+  for (const client of redisClients) {
+    let cursor = '0'
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `ikb-profile-${process.pid}-*`, 'COUNT', 1000)
+      if (keys.length > 0) await client.unlink(...keys)
+      cursor = next
+    } while (cursor !== '0')
+    client.disconnect()
+  }
   process.exit(0)
 }
 
