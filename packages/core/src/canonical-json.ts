@@ -30,13 +30,25 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
 /** Characters JSON.stringify escapes (or must escape as lone surrogates): absent from most strings. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 /**
- * Quoted member names, memoised: payloads repeat the same few names in every object, and quoting
- * (an escape check plus concatenation) was a measurable share of fingerprinting cost.
+ * The text written before each member's value, memoised by name: payloads repeat the same few names
+ * in every object, and quoting a name (an escape check plus concatenation) was a measurable share of
+ * fingerprinting cost. Each name has four forms (first or later member; any value or a string value,
+ * whose opening quote is included), so writing a member makes two or three strings instead of five.
  */
-const quotedKeys = new Map<string, string>()
-const MAX_QUOTED_KEYS = 4_096
+interface MemberLead {
+  /** `"name":` */
+  readonly first: string
+  /** `,"name":` */
+  readonly next: string
+  /** `"name":"` */
+  readonly firstString: string
+  /** `,"name":"` */
+  readonly nextString: string
+}
+const memberLeads = new Map<string, MemberLead>()
+const MAX_MEMBER_LEADS = 4_096
 /** Only short names are memoised: names come from request bodies, and long unique ones must not pin memory. */
-const MAX_QUOTED_KEY_LENGTH = 64
+const MAX_MEMBER_LEAD_KEY_LENGTH = 64
 
 /** Canonical text of `value`; see the module documentation for every rule. */
 export function canonicalize(value: unknown): string {
@@ -48,13 +60,14 @@ function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`
 }
 
-function quoteKey(key: string): string {
-  let quoted = quotedKeys.get(key)
-  if (quoted === undefined) {
-    quoted = `${quote(key)}:`
-    if (quotedKeys.size < MAX_QUOTED_KEYS && key.length <= MAX_QUOTED_KEY_LENGTH) quotedKeys.set(key, quoted)
+function leadOf(key: string): MemberLead {
+  let lead = memberLeads.get(key)
+  if (lead === undefined) {
+    const first = `${quote(key)}:`
+    lead = { first, next: `,${first}`, firstString: `${first}"`, nextString: `,${first}"` }
+    if (memberLeads.size < MAX_MEMBER_LEADS && key.length <= MAX_MEMBER_LEAD_KEY_LENGTH) memberLeads.set(key, lead)
   }
-  return quoted
+  return lead
 }
 
 // `ancestors` is the stack of objects being written: a cycle is an object already on it. An array
@@ -81,19 +94,28 @@ function write(value: unknown, ancestors: object[]): string {
   }
 }
 
-function writeObject(value: object, ancestors: object[]): string {
+/** A plain object: its prototype is Object.prototype or null (no built-in has either). */
+function isPlain(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+// `open` is how a plain object's text starts: `{`, or `,{` when an array writes it after a comma
+// (only ever passed for a plain object: other values ignore it).
+function writeObject(value: object, ancestors: object[], open = '{'): string {
   if (ancestors.length >= MAX_DEPTH) throw new TypeError(`Cannot fingerprint a value nested deeper than ${MAX_DEPTH} levels`)
   if (ancestors.includes(value)) throw new TypeError(`Cannot fingerprint a cyclic structure${where(ancestors)}`)
   // Plain objects (the bulk of any request body) skip the dozen built-in checks below: none of those
   // built-ins has Object.prototype (or null) as its prototype.
-  const prototype: unknown = Object.getPrototypeOf(value)
-  if (prototype === Object.prototype || prototype === null) return writeMembers(value as Record<string, unknown>, ancestors)
+  if (isPlain(value)) return writeMembers(value as Record<string, unknown>, ancestors, open)
   if (Array.isArray(value)) {
     ancestors.push(value)
     let out = '['
     for (let index = 0; index < value.length; index++) {
-      if (index > 0) out += ','
-      out += write(value[index], ancestors)
+      const item: unknown = value[index]
+      // A plain object starts its own text with the comma: one string less per element.
+      if (index > 0 && typeof item === 'object' && item !== null && isPlain(item)) out += writeObject(item, ancestors, ',{')
+      else out += index > 0 ? `,${write(item, ancestors)}` : write(item, ancestors)
     }
     ancestors.pop()
     return `${out}]`
@@ -125,22 +147,25 @@ function writeObject(value: object, ancestors: object[]): string {
 }
 
 /** An object written through its `toJSON()` if it has one, else as its own enumerable members, sorted. */
-function writeMembers(record: Record<string, unknown>, ancestors: object[]): string {
+function writeMembers(record: Record<string, unknown>, ancestors: object[], open = '{'): string {
   ancestors.push(record)
   const toJSON = record.toJSON
   if (typeof toJSON === 'function') {
     const text = write(toJSON.call(record), ancestors)
     ancestors.pop()
-    return text
+    return open === '{' ? text : `,${text}`
   }
   const keys = sortedKeysOf(record)
-  let out = '{'
+  let out = open
+  let first = true
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index] as string
     const member = record[key]
     if (member === undefined) continue
-    if (out.length > 1) out += ','
-    out += quoteKey(key) + write(member, ancestors)
+    const lead = leadOf(key)
+    if (typeof member === 'string' && !NEEDS_ESCAPE.test(member)) out += `${first ? lead.firstString : lead.nextString}${member}"`
+    else out += (first ? lead.first : lead.next) + write(member, ancestors)
+    first = false
   }
   ancestors.pop()
   // (No try/finally: a throw abandons the whole call, and every call starts with a fresh stack.)
