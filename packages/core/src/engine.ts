@@ -610,30 +610,42 @@ class ActiveLease implements Lease, Beating {
    * completed by that attempt: reading it back tells that success apart from a lost lease.
    */
   private async completeWithRetries(input: CompleteInput): Promise<boolean> {
+    // The usual case, one call with nothing around it: the retry loop below only starts on a failure.
+    try {
+      return await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
+    } catch (error) {
+      return this.completeAfterFailure(input, error)
+    }
+  }
+
+  /** The rest of {@link completeWithRetries}, after its first attempt failed with `firstError`. */
+  private async completeAfterFailure(input: CompleteInput, firstError: unknown): Promise<boolean> {
     let delayMs = COMPLETE_RETRY_FIRST_DELAY_MS
+    let error = firstError
     for (let attempt = 1; ; attempt++) {
+      const timeLeft = this.lockedUntil - this.engine.now()
+      if (!(error instanceof IdempotencyStoreError) || timeLeft <= delayMs) throw error
+      if (attempt >= COMPLETE_ATTEMPTS) {
+        this.completeInBackground(input, delayMs)
+        throw error
+      }
+      await sleep(delayMs)
+      delayMs *= 4
       try {
-        return await this.tryComplete(input, attempt === 1)
-      } catch (error) {
-        const timeLeft = this.lockedUntil - this.engine.now()
-        if (!(error instanceof IdempotencyStoreError) || timeLeft <= delayMs) throw error
-        if (attempt >= COMPLETE_ATTEMPTS) {
-          this.completeInBackground(input, delayMs)
-          throw error
-        }
-        await sleep(delayMs)
-        delayMs *= 4
+        return await this.retryComplete(input)
+      } catch (next) {
+        error = next
       }
     }
   }
 
   /**
-   * One `store.complete`. After a failed attempt (`first` false) a `false` may mean that attempt
-   * landed and only its reply was lost: reading the record back tells that apart from a lost lease.
+   * `store.complete` again after a failed attempt: a `false` may then mean that attempt landed and
+   * only its reply was lost, so reading the record back tells that apart from a lost lease.
    */
-  private async tryComplete(input: CompleteInput, first: boolean): Promise<boolean> {
+  private async retryComplete(input: CompleteInput): Promise<boolean> {
     const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
-    if (completed || first) return completed
+    if (completed) return true
     const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
     return record?.token === this.token && record.status === 'completed' && record.result === input.result
   }
@@ -649,7 +661,7 @@ class ActiveLease implements Lease, Beating {
   private completeInBackground(input: CompleteInput, firstDelayMs: number): void {
     retryInBackground(
       async () => {
-        if (await this.tryComplete(input, false)) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
+        if (await this.retryComplete(input)) this.engine.cacheCompletion(this.key, this.fingerprint, input.result, input.expiresAt)
       },
       {
         firstDelayMs,
