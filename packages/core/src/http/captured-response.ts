@@ -64,16 +64,20 @@ const encoder = new TextEncoder()
 
 /** The headers of a fresh response that a replay may repeat (see the module documentation). */
 export function storableHeaders(headers: HeaderPairs): HeaderPairs {
-  const named = new Set<string>()
+  // Fields a Connection header names are hop-by-hop too (rare: most responses have none).
+  let named: Set<string> | undefined
   for (const [name, value] of headers) {
     if (name.toLowerCase() === 'connection') {
+      named ??= new Set()
       for (const token of value.split(',')) named.add(token.trim().toLowerCase())
     }
   }
   const kept: HeaderPairs = []
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase()
-    if (!NEVER_STORED.has(lower) && !named.has(lower)) kept.push([lower, value])
+  for (const pair of headers) {
+    const lower = pair[0].toLowerCase()
+    if (NEVER_STORED.has(lower) || named?.has(lower) === true) continue
+    // A pair already in lower case (what adapters pass) is kept as it is, not copied.
+    kept.push(lower === pair[0] ? pair : [lower, pair[1]])
   }
   return kept
 }
