@@ -28,6 +28,7 @@ import express from 'express'
 import { Hono, type Context } from 'hono'
 import { median } from './compare/measure.js'
 import { ORDER_RESPONSE, REQUEST_BODY } from './compare/payloads.js'
+import { deleteKeys } from './compare/servers/idemkit-engine.js'
 import { startAllocationSampling } from './support/allocation-sampling.js'
 import { cpuRounds } from './support/cpu-rounds.js'
 
@@ -187,12 +188,7 @@ async function servers(): Promise<void> {
   report(userOnly)
   // Remove every key the Redis variants wrote, so two runs in a row start clean.
   for (const client of redisClients) {
-    let cursor = '0'
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `ikb-profile-${process.pid}-*`, 'COUNT', 1000)
-      if (keys.length > 0) await client.unlink(...keys)
-      cursor = next
-    } while (cursor !== '0')
+    await deleteKeys(client, `ikb-profile-${process.pid}-*`)
     client.disconnect()
   }
   process.exit(0)
