@@ -47,8 +47,11 @@ interface MemberLead {
 }
 const memberLeads = new Map<string, MemberLead>()
 const MAX_MEMBER_LEADS = 4_096
-/** Only short names are memoised: names come from request bodies, and long unique ones must not pin memory. */
-const MAX_MEMBER_LEAD_KEY_LENGTH = 64
+/**
+ * Only short names are memoised (as leads, or in a shape's member lists): names come from request
+ * bodies, and long unique ones must not pin memory.
+ */
+const MAX_MEMO_NAME_LENGTH = 64
 
 /** Canonical text of `value`; see the module documentation for every rule. */
 export function canonicalize(value: unknown): string {
@@ -65,7 +68,7 @@ function leadOf(key: string): MemberLead {
   if (lead === undefined) {
     const first = `${quote(key)}:`
     lead = { first, next: `,${first}`, firstString: `${first}"`, nextString: `,${first}"` }
-    if (memberLeads.size < MAX_MEMBER_LEADS && key.length <= MAX_MEMBER_LEAD_KEY_LENGTH) memberLeads.set(key, lead)
+    if (memberLeads.size < MAX_MEMBER_LEADS && key.length <= MAX_MEMO_NAME_LENGTH) memberLeads.set(key, lead)
   }
   return lead
 }
@@ -181,9 +184,8 @@ function writeMembers(record: Record<string, unknown>, ancestors: object[], open
 const shapes: Array<{ unsorted: string[]; sorted: string[] }> = []
 const MAX_SHAPES = 16
 let nextShape = 0
-/** Objects with more members, or longer names, are not kept: they would pin memory between calls. */
+/** Objects with more members (or longer names) are not kept: they would pin memory between calls. */
 const MAX_MEMO_KEYS = 64
-const MAX_MEMO_KEY_LENGTH = 64
 
 /** The own enumerable string keys of `record` in RFC 8785 member order (UTF-16 code units, never a locale). */
 function sortedKeysOf(record: Record<string, unknown>): string[] {
@@ -194,7 +196,7 @@ function sortedKeysOf(record: Record<string, unknown>): string[] {
     if (sameList(keys, shape.unsorted)) return shape.sorted
   }
   if (isSorted(keys)) return keys
-  for (const key of keys) if (key.length > MAX_MEMO_KEY_LENGTH) return keys.sort()
+  for (const key of keys) if (key.length > MAX_MEMO_NAME_LENGTH) return keys.sort()
   const sorted = keys.slice().sort()
   shapes[nextShape] = { unsorted: keys, sorted }
   nextShape = (nextShape + 1) % MAX_SHAPES

@@ -612,10 +612,15 @@ class ActiveLease implements Lease, Beating {
   private async completeWithRetries(input: CompleteInput): Promise<boolean> {
     // The usual case, one call with nothing around it: the retry loop below only starts on a failure.
     try {
-      return await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
+      return await this.storeCompletion(input)
     } catch (error) {
       return this.completeAfterFailure(input, error)
     }
+  }
+
+  /** One `store.complete`, through the engine's store call. */
+  private storeCompletion(input: CompleteInput): Promise<boolean> {
+    return this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
   }
 
   /** The rest of {@link completeWithRetries}, after its first attempt failed with `firstError`. */
@@ -644,8 +649,7 @@ class ActiveLease implements Lease, Beating {
    * only its reply was lost, so reading the record back tells that apart from a lost lease.
    */
   private async retryComplete(input: CompleteInput): Promise<boolean> {
-    const completed = await this.engine.callStore('complete', this.key, () => this.engine.store.complete(input))
-    if (completed) return true
+    if (await this.storeCompletion(input)) return true
     const record = await this.engine.callStore('get', this.key, () => this.engine.store.get(this.key))
     return record?.token === this.token && record.status === 'completed' && record.result === input.result
   }
